@@ -1,0 +1,122 @@
+/**
+ * Errors with stable codes, mapped to and from the exact neffos error texts
+ * (PROTOCOL.md §1.7). A received error text that matches a known error comes
+ * back as an instance of its class, so `err instanceof BadNamespaceError` (or
+ * `err.code === 'ERR_BAD_NAMESPACE'`) works across the wire, as
+ * `err == neffos.ErrBadNamespace` does in Go.
+ */
+
+/** Stable error codes. User-registered known errors may add their own. */
+export type ErrorCode =
+  | 'ERR_BAD_NAMESPACE'
+  | 'ERR_BAD_ROOM'
+  | 'ERR_WRITE'
+  | 'ERR_INVALID_PAYLOAD'
+  | 'ERR_CLOSED'
+  | 'ERR_TIMEOUT'
+  | 'ERR_ABORTED'
+  | 'ERR_HANDSHAKE_REFUSED'
+  | 'ERR_HANDSHAKE_TIMEOUT'
+  | 'ERR_NOT_CONNECTED'
+  | 'ERR_REMOTE'
+  | (string & {});
+
+/** Base class of every neffos-ts error: `message` is the neffos text, `code` tells them apart. */
+export class NeffosError extends Error {
+  readonly code: ErrorCode;
+  constructor(message: string, code: ErrorCode, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** `bad namespace`: the namespace is not declared (or not connected), locally or by the peer. */
+export class BadNamespaceError extends NeffosError {
+  static readonly text = 'bad namespace';
+  constructor(options?: { cause?: unknown }) { super(BadNamespaceError.text, 'ERR_BAD_NAMESPACE', options); }
+}
+
+/** `bad room`: leaving or emitting to a room that is not joined. */
+export class BadRoomError extends NeffosError {
+  static readonly text = 'bad room';
+  constructor(options?: { cause?: unknown }) { super(BadRoomError.text, 'ERR_BAD_ROOM', options); }
+}
+
+/** `write closed`: the connection is closed or the write failed. */
+export class WriteError extends NeffosError {
+  static readonly text = 'write closed';
+  constructor(options?: { cause?: unknown }) { super(WriteError.text, 'ERR_WRITE', options); }
+}
+
+/** `invalid payload`: a frame that is not a neffos message. */
+export class InvalidPayloadError extends NeffosError {
+  static readonly text = 'invalid payload';
+  constructor(options?: { cause?: unknown }) { super(InvalidPayloadError.text, 'ERR_INVALID_PAYLOAD', options); }
+}
+
+/** `use of closed connection`: the connection was closed while the request was pending (or before it). */
+export class ClosedError extends NeffosError {
+  static readonly text = 'use of closed connection';
+  constructor(message: string = ClosedError.text, options?: { cause?: unknown }) { super(message, 'ERR_CLOSED', options); }
+}
+
+/** A request (ask, connect, join, leave, handshake) passed its deadline. */
+export class TimeoutError extends NeffosError {
+  constructor(message = 'timeout', options?: { cause?: unknown }) { super(message, 'ERR_TIMEOUT', options); }
+}
+
+/** A request was cancelled through its AbortSignal. */
+export class AbortError extends NeffosError {
+  constructor(message = 'aborted', options?: { cause?: unknown }) { super(message, 'ERR_ABORTED', options); }
+}
+
+/** The server refused the connection (`H` + text): `message` is exactly the server's text. */
+export class HandshakeRefusedError extends NeffosError {
+  constructor(message: string, options?: { cause?: unknown }) { super(message, 'ERR_HANDSHAKE_REFUSED', options); }
+}
+
+/** An error sent by the peer whose text is not a known error: `message` is exactly that text. */
+export class RemoteError extends NeffosError {
+  constructor(message: string, options?: { cause?: unknown }) { super(message, 'ERR_REMOTE', options); }
+}
+
+interface KnownError {
+  matches: (text: string) => boolean;
+  create: (text: string) => NeffosError;
+}
+
+const known: KnownError[] = [];
+
+/**
+ * Registers a known error, as Go's `neffos.RegisterKnownError`: a received error
+ * whose text matches comes back from {@link errorFromText} as `create(text)`.
+ *
+ * @param match the exact text, or a predicate (Go's `ResolveError(text) bool`)
+ * @example
+ * class QuotaError extends NeffosError { constructor() { super('quota exceeded', 'ERR_QUOTA'); } }
+ * registerKnownError('quota exceeded', () => new QuotaError());
+ */
+export function registerKnownError(match: string | ((text: string) => boolean), create: (text: string) => NeffosError): void {
+  const matches = typeof match === 'string' ? (t: string) => t === match : match;
+  known.push({ matches, create });
+}
+
+registerKnownError(BadNamespaceError.text, () => new BadNamespaceError());
+registerKnownError(BadRoomError.text, () => new BadRoomError());
+registerKnownError(WriteError.text, () => new WriteError());
+registerKnownError(InvalidPayloadError.text, () => new InvalidPayloadError());
+registerKnownError(ClosedError.text, () => new ClosedError());
+
+/** Turns a received error text into an Error: a known error's class, else a {@link RemoteError}. */
+export function errorFromText(text: string): NeffosError {
+  for (const k of known) if (k.matches(text)) return k.create(text);
+  return new RemoteError(text);
+}
+
+/** The text that goes on the wire for a thrown value (Go's `err.Error()`). */
+export function errorToText(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'string') return err;
+  return String(err);
+}

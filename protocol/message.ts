@@ -1,0 +1,79 @@
+/** A message body: text for text frames, bytes for binary frames (either may be sent either way). */
+export type Body = string | Uint8Array;
+
+/**
+ * One neffos message, the unit of the wire protocol (PROTOCOL.md §1).
+ *
+ * Fields mirror Go's `neffos.Message` in camelCase. `error` is the error text
+ * when the peer sent isError=1 (absent otherwise); `invalid` is set only by
+ * {@link decode} for frames that are not neffos messages.
+ */
+export interface Message {
+  /** Request/response correlation token; empty for fire-and-forget. */
+  wait: string;
+  namespace: string;
+  room: string;
+  event: string;
+  /** Text (text frames) or bytes (binary frames). Empty string when absent. */
+  body: Body;
+  /** Error text (isError=1). Absent when the message carries no error. */
+  error?: string;
+  isNoOp: boolean;
+  /** Sent or received as a binary WebSocket frame (Go's SetBinary). */
+  binary: boolean;
+  /** A raw frame outside the neffos format (Go's IsNative). */
+  native: boolean;
+  /** Server-to-server exclude-sender marker (`neffos(0x…`), written in the wait slot. */
+  fromExplicit: string;
+  /** The wait token carried the stackexchange `!` marker (server-to-server only). */
+  fromStackExchange: boolean;
+  /** Set by `decode` when the frame is not a valid neffos message. */
+  invalid?: boolean;
+}
+
+/** What callers provide to build a message: every field is optional. */
+export type MessageInit = Partial<Message>;
+
+/** Builds a complete {@link Message} with defaults for the missing fields. */
+export function createMessage(init: MessageInit = {}): Message {
+  const m: Message = {
+    wait: init.wait ?? '',
+    namespace: init.namespace ?? '',
+    room: init.room ?? '',
+    event: init.event ?? '',
+    body: init.body ?? '',
+    isNoOp: init.isNoOp ?? false,
+    binary: init.binary ?? false,
+    native: init.native ?? false,
+    fromExplicit: init.fromExplicit ?? '',
+    fromStackExchange: init.fromStackExchange ?? false,
+  };
+  if (init.error !== undefined) m.error = init.error;
+  if (init.invalid) m.invalid = true;
+  return m;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The body as text (bytes are decoded as UTF-8). */
+export function bodyText(body: Body): string {
+  return typeof body === 'string' ? body : decoder.decode(body);
+}
+
+/** The body as bytes (text is encoded as UTF-8). */
+export function bodyBytes(body: Body): Uint8Array {
+  return typeof body === 'string' ? encoder.encode(body) : body;
+}
+
+/** JSON-encodes a value into a body, as Go's `neffos.Marshal`. */
+export function marshal(value: unknown): string {
+  const s = JSON.stringify(value);
+  if (s === undefined) throw new TypeError('marshal: value is not JSON-serialisable');
+  return s;
+}
+
+/** Parses a JSON body (text or UTF-8 bytes), as Go's `Message.Unmarshal`. */
+export function unmarshal<T = unknown>(body: Body): T {
+  return JSON.parse(bodyText(body)) as T;
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import type { Message } from '../../protocol/index.js';
+
+export type VectorBody = { text: string } | { hex: string } | null;
+export interface VectorMessage {
+  wait: string; namespace: string; room: string; event: string; body: VectorBody;
+  error: string | null; errorKind: 'error' | 'reply' | null;
+  isNoOp: boolean; binary: boolean; native: boolean; fromExplicit: string;
+}
+export interface VectorFrame { type: 'text' | 'binary'; hex: string; text?: string }
+export interface VectorExpect {
+  invalid: boolean; wait?: string; namespace?: string; room?: string; event?: string; body?: VectorBody;
+  error?: string | null; isError?: boolean; isNoOp?: boolean; binary?: boolean; native?: boolean;
+  fromExplicit?: string; fromStackExchange?: boolean;
+}
+
+/** Text frames become strings, binary frames Uint8Arrays, as a WebSocket delivers them. */
+export function frameFromVector(f: VectorFrame): string | Uint8Array {
+  const bytes = Buffer.from(f.hex, 'hex');
+  return f.type === 'text' ? bytes.toString('utf8') : new Uint8Array(bytes);
+}
+
+/** Compares a decoded message with a vector's `expect`, field by field. */
+export function expectMessage(m: Message, e: VectorExpect, binaryFrame: boolean): void {
+  if (e.invalid) {
+    assert.equal(m.invalid, true, 'expected invalid');
+    return;
+  }
+  assert.notEqual(m.invalid, true, 'unexpectedly invalid');
+  assert.equal(m.wait, e.wait ?? '');
+  assert.equal(m.namespace, e.namespace ?? '');
+  assert.equal(m.room, e.room ?? '');
+  assert.equal(m.event, e.event ?? '');
+  const body = e.body ?? null;
+  if (body && 'hex' in body) {
+    assert.ok(m.body instanceof Uint8Array, 'binary body expected');
+    assert.equal(Buffer.from(m.body).toString('hex'), body.hex);
+  } else {
+    const want = body ? body.text : '';
+    if (binaryFrame) assert.equal(Buffer.from(m.body as Uint8Array).toString('utf8'), want);
+    else assert.equal(m.body, want);
+  }
+  assert.equal(m.error ?? null, e.error ?? null);
+  assert.equal(m.error !== undefined, e.isError ?? false);
+  assert.equal(m.isNoOp, e.isNoOp ?? false);
+  assert.equal(m.binary, e.binary ?? false);
+  assert.equal(m.native, e.native ?? false);
+  assert.equal(m.fromExplicit, e.fromExplicit ?? '');
+  assert.equal(m.fromStackExchange, e.fromStackExchange ?? false);
+}
