@@ -1,0 +1,85 @@
+// One config builds every output (STYLE.md example 9):
+//   dist/esm/**.js + dist/cjs/**.cjs  — Node (protocol, client, server; dependencies external)
+//   dist/browser/neffos.mjs (+ .min.mjs) — self-contained ESM for browsers and bundlers
+//   dist/browser/neffos.js (+ .min.js)   — IIFE for a plain <script> tag, global `neffos`
+// In browser builds a module `X.ts` is replaced by its sibling `X.browser.ts` when one exists,
+// and isomorphic-ws resolves to the browser's native WebSocket.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import esbuild from 'rollup-plugin-esbuild';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+
+const nodeEntries = Object.fromEntries(
+  [
+    ['protocol/index', 'protocol/index.ts'],
+    ['client/index', 'client/index.ts'],
+    ['server/index', 'server/index.ts'],
+    ['server/redis', 'server/stackexchange/redis.ts'],
+    ['server/nats', 'server/stackexchange/nats.ts'],
+  ].filter(([, file]) => existsSync(file)),
+);
+
+/** Resolves `./x.js` imports written in TypeScript sources to `./x.ts` (NodeNext style specifiers). */
+function tsSpecifiers({ browser }) {
+  return {
+    name: 'ts-specifiers',
+    resolveId(source, importer) {
+      if (!importer || !source.startsWith('.')) return null;
+      let file = resolve(dirname(importer), source);
+      if (file.endsWith('.js') && existsSync(file.slice(0, -3) + '.ts')) file = file.slice(0, -3) + '.ts';
+      if (!file.endsWith('.ts')) return null;
+      const browserFile = file.slice(0, -3) + '.browser.ts';
+      return browser && existsSync(browserFile) ? browserFile : file;
+    },
+  };
+}
+
+const external = (id) =>
+  id.startsWith('node:') || /^(ws|isomorphic-ws|eventemitter3|ioredis|nats)(\/|$)/.test(id) ||
+  ['http', 'https', 'net', 'crypto', 'fs', 'path', 'url', 'events', 'stream', 'os', 'zlib', 'util'].includes(id);
+
+const transpile = () => esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' });
+
+const browserPlugins = () => [
+  tsSpecifiers({ browser: true }),
+  nodeResolve({ browser: true, preferBuiltins: false }),
+  transpile(),
+];
+
+const minify = () => terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } });
+
+const browserInput = existsSync('client/index.ts');
+const globalInput = existsSync('client/browser-global.ts');
+
+export default [
+  {
+    input: nodeEntries,
+    external,
+    plugins: [tsSpecifiers({ browser: false }), transpile()],
+    output: [
+      { dir: 'dist/esm', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+      { dir: 'dist/cjs', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true, exports: 'named' },
+    ],
+  },
+  ...(browserInput
+    ? [{
+        input: 'client/index.ts',
+        plugins: browserPlugins(),
+        output: [
+          { file: 'dist/browser/neffos.mjs', format: 'es', sourcemap: true },
+          { file: 'dist/browser/neffos.min.mjs', format: 'es', plugins: [minify()] },
+        ],
+      }]
+    : []),
+  ...(globalInput
+    ? [{
+        input: 'client/browser-global.ts',
+        plugins: browserPlugins(),
+        output: [
+          { file: 'dist/browser/neffos.js', format: 'iife', name: 'neffosBundle', sourcemap: true },
+          { file: 'dist/browser/neffos.min.js', format: 'iife', name: 'neffosBundle', plugins: [minify()] },
+        ],
+      }]
+    : []),
+];
