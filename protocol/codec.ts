@@ -68,12 +68,26 @@ function toBytes(body: Body): Uint8Array {
 }
 
 function concat(header: string, payload: Body): Uint8Array {
-  const h = encoder.encode(header);
   const b = toBytes(payload);
-  if (b.length === 0) return h;
-  const out = new Uint8Array(h.length + b.length);
-  out.set(h, 0);
-  out.set(b, h.length);
+  const n = header.length;
+  let ascii = true;
+  for (let i = 0; i < n; i++) {
+    if (header.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (!ascii) {
+    const h = encoder.encode(header);
+    const out = new Uint8Array(h.length + b.length);
+    out.set(h, 0);
+    out.set(b, h.length);
+    return out;
+  }
+  // Headers are almost always ASCII: copy the code units directly, no TextEncoder round trip.
+  const out = new Uint8Array(n + b.length);
+  for (let i = 0; i < n; i++) out[i] = header.charCodeAt(i);
+  out.set(b, n);
   return out;
 }
 
@@ -136,7 +150,7 @@ function decodeBinary(b: Uint8Array, o: DecodeOptions | undefined): Message {
     if (end < 0) return o?.allowNative ? nativeMessage(b.slice(), true, o) : invalidMessage(true);
   }
   // UTF-8 continuation bytes are never 0x3B, so byte positions and characters split alike.
-  const header = decoder.decode(b.subarray(0, end));
+  const header = headerText(b, end);
   const i0 = header.indexOf(';');
   const i1 = header.indexOf(';', i0 + 1);
   const i2 = header.indexOf(';', i1 + 1);
@@ -149,6 +163,18 @@ function decodeBinary(b: Uint8Array, o: DecodeOptions | undefined): Message {
     isError, header.slice(i4 + 1) === '1',
     isError && rest.length > 0 ? decoder.decode(rest) : '', rest, true, o,
   );
+}
+
+/** Decodes the header bytes; short ASCII headers (the usual case) skip TextDecoder. */
+function headerText(b: Uint8Array, end: number): string {
+  if (end > 256) return decoder.decode(b.subarray(0, end));
+  let s = '';
+  for (let i = 0; i < end; i++) {
+    const c = b[i];
+    if (c > 0x7f) return decoder.decode(b.subarray(0, end));
+    s += String.fromCharCode(c);
+  }
+  return s;
 }
 
 function build(
