@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Message } from '../../protocol/index.js';
+import type { Message, MessageInit } from '../../protocol/index.js';
 
 export type VectorBody = { text: string } | { hex: string } | null;
 export interface VectorMessage {
@@ -47,4 +47,19 @@ export function expectMessage(m: Message, e: VectorExpect, binaryFrame: boolean)
   assert.equal(m.native, e.native ?? false);
   assert.equal(m.fromExplicit, e.fromExplicit ?? '');
   assert.equal(m.fromStackExchange, e.fromStackExchange ?? false);
+}
+
+/** Builds the message a vector describes; Go's Reply(x) is sent as the body, an ordinary error replaces it. */
+export function messageFromVector(v: VectorMessage): { init: MessageInit } {
+  const body = v.body == null ? '' : 'hex' in v.body ? new Uint8Array(Buffer.from(v.body.hex, 'hex')) : v.body.text;
+  const init: MessageInit = {
+    wait: v.wait, namespace: v.namespace, room: v.room, event: v.event, body,
+    isNoOp: v.isNoOp, binary: v.binary, native: v.native, fromExplicit: v.fromExplicit,
+  };
+  // Go's Reply(x) goes out as the body with isError=0; an ordinary error replaces the body.
+  // A native message without a wait token is its body alone: Go ignores Err there.
+  if (v.native && v.wait === '' && v.errorKind !== null) return { init };
+  if (v.errorKind === 'reply') init.body = v.error ?? '';
+  else if (v.errorKind === 'error') init.error = v.error ?? '';
+  return { init };
 }

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { encode, decode, type Message, type MessageInit } from '../../protocol/index.js';
-import { frameFromVector, expectMessage, type VectorMessage, type VectorFrame, type VectorExpect } from './vector-helpers.js';
+import { encode, decode, type Message } from '../../protocol/index.js';
+import { frameFromVector, expectMessage, messageFromVector, type VectorMessage, type VectorFrame, type VectorExpect } from './vector-helpers.js';
 
 const dir = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url));
 const load = (name: string) => JSON.parse(readFileSync(dir + name, 'utf8'));
@@ -35,15 +35,3 @@ test('deserialize vectors: every case decodes as Go does', async (t) => {
     });
   }
 });
-
-export function messageFromVector(v: VectorMessage): { init: MessageInit } {
-  const body = v.body == null ? '' : 'hex' in v.body ? new Uint8Array(Buffer.from(v.body.hex, 'hex')) : v.body.text;
-  const init: MessageInit = {
-    wait: v.wait, namespace: v.namespace, room: v.room, event: v.event, body,
-    isNoOp: v.isNoOp, binary: v.binary, native: v.native, fromExplicit: v.fromExplicit,
-  };
-  // Go's Reply(x) goes out as the body with isError=0; an ordinary error replaces the body.
-  if (v.errorKind === 'reply') init.body = v.error ?? '';
-  else if (v.errorKind === 'error') init.error = v.error ?? '';
-  return { init };
-}

@@ -1,0 +1,53 @@
+// Conformance against the real Go neffos codec: e2e/go/cmd/codec generates
+// random messages and frames with a seeded RNG, runs them through
+// github.com/kataras/neffos v0.0.24 (Message.Serialize, DeserializeMessage),
+// and our codec must produce the same bytes and the same fields: zero mismatches.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { encode, decode } from '../../protocol/index.js';
+import { expectMessage, frameFromVector, messageFromVector, type VectorExpect, type VectorFrame, type VectorMessage } from './vector-helpers.js';
+
+const goDir = fileURLToPath(new URL('../../e2e/go/', import.meta.url));
+const COUNT = 1500;
+
+interface Generated {
+  serialize: { id: string; message: VectorMessage; frame: VectorFrame }[];
+  deserialize: { id: string; frame: VectorFrame; options: { allowNative: boolean; onlyNative: boolean }; expect: VectorExpect }[];
+}
+
+function generate(seed: number): Generated | { skipped: string } {
+  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
+    return { skipped: 'Go is not installed (no `go` on PATH): the Go neffos codec comparison cannot run on this machine' };
+  }
+  const r = spawnSync('go', ['run', './cmd/codec', '-n', String(COUNT), '-seed', String(seed)], {
+    cwd: goDir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 300_000,
+  });
+  assert.equal(r.status, 0, `go run ./cmd/codec failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Generated;
+}
+
+for (const seed of [1, 20261123]) {
+  test(`Go neffos codec comparison (seed ${seed}): zero mismatches`, async (t) => {
+    const g = generate(seed);
+    if ('skipped' in g) return t.skip(g.skipped);
+    assert.ok(g.serialize.length >= 1000 && g.deserialize.length >= 1000, 'at least 1,000 cases each');
+    const mismatches: string[] = [];
+    for (const c of g.serialize) {
+      const out = encode(messageFromVector(c.message).init);
+      const type = typeof out === 'string' ? 'text' : 'binary';
+      const hex = Buffer.from(out).toString('hex');
+      if (type !== c.frame.type || hex !== c.frame.hex) mismatches.push(`${c.id}: ${type} ${hex} != ${c.frame.type} ${c.frame.hex}`);
+    }
+    for (const c of g.deserialize) {
+      try {
+        expectMessage(decode(frameFromVector(c.frame), c.options), c.expect, c.frame.type === 'binary');
+      } catch (err) {
+        mismatches.push(`${c.id} (${c.frame.hex}): ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+    t.diagnostic(`${g.serialize.length} serialize + ${g.deserialize.length} deserialize cases compared`);
+    assert.deepEqual(mismatches.slice(0, 20), [], `${mismatches.length} mismatches`);
+  });
+}
