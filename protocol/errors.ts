@@ -76,6 +76,16 @@ export class HandshakeRefusedError extends NeffosError {
   constructor(message: string, options?: { cause?: unknown }) { super(message, 'ERR_HANDSHAKE_REFUSED', options); }
 }
 
+/** The server did not answer the handshake (`M`) with `A` or `H` in time. */
+export class HandshakeTimeoutError extends NeffosError {
+  constructor(message = 'handshake timeout', options?: { cause?: unknown }) { super(message, 'ERR_HANDSHAKE_TIMEOUT', options); }
+}
+
+/** The link is down (reconnecting) and the operation cannot wait: emit, ask, connect and join fail fast. */
+export class NotConnectedError extends NeffosError {
+  constructor(message = 'not connected', options?: { cause?: unknown }) { super(message, 'ERR_NOT_CONNECTED', options); }
+}
+
 /** An error sent by the peer whose text is not a known error: `message` is exactly that text. */
 export class RemoteError extends NeffosError {
   constructor(message: string, options?: { cause?: unknown }) { super(message, 'ERR_REMOTE', options); }
