@@ -1,0 +1,430 @@
+import { EventEmitter } from 'eventemitter3';
+import {
+  ACK_REQUEST, BadNamespaceError, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type Frame,
+  emptyReply, encode, errorFromText, errorToText, HandshakeRefusedError, HandshakeTimeoutError, type MessageInit,
+  NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnNativeMessage, OnRoomJoin,
+  OnRoomLeave, TimeoutError,
+} from '../protocol/index.js';
+import { backoff, RECONNECT_DEFAULTS } from './backoff.js';
+import { openSocket } from './env.js';
+import { NSConn } from './nsconn.js';
+import { type Done, request } from './request.js';
+import type {
+  AnyNamespaces, ConnEvents, ConnState, DialOptions, EventMessage, Handler, NamespaceMap, Namespaces,
+  ReconnectOptions, RequestOptions, SocketLike,
+} from './types.js';
+
+/** A namespace no application declares: a disconnect request for it is answered with an empty reply (heartbeat probe). */
+const HEARTBEAT_NS = '\u0000heartbeat';
+
+/**
+ * A client connection to a neffos server, made by `dial`. It owns the socket,
+ * the handshake, pending requests and reconnection; the Conn, NSConn and Room
+ * objects stay valid across reconnections.
+ *
+ * ```
+ * connecting ──A──▶ connected ──link lost──▶ reconnecting ──A + restore──▶ connected
+ *      └──H/timeout: dial rejects      close() / giveUp ──▶ closed
+ * ```
+ * @example
+ * const conn = await dial('ws://localhost:8080/echo', { default: { chat: (ns, m) => console.log(m.body) } });
+ * conn.on('reconnected', ({ attempt }) => console.log('back after', attempt, 'attempts'));
+ * const ns = await conn.connect('default');
+ */
+export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<ConnEvents> {
+  /** The connection id the server assigned (`A` + id). Changes after a reconnect. */
+  id = '';
+  /** The one state; every change emits `state` with `{ oldState, newState }`. */
+  state: ConnState = 'connecting';
+  /** The attempt number of the last successful reconnection (0 = never reconnected). */
+  reconnectTries = 0;
+  /** @internal namespace handles: connected ones, and ones to connect again after a reconnect */
+  readonly _nss = new Map<string, NSConn<any>>();
+  private readonly handlers = new Map<string, Map<string, Handler<any, any>>>();
+  private readonly pending = new Map<string, Done<EventMessage>>();
+  private readonly waiters = new Set<[string, Done<NSConn<any>>]>();
+  private readonly token = createWaitTokenGenerator('client');
+  private readonly o: DialOptions & { handshakeTimeout: number; requestTimeout: number };
+  private readonly rc: Required<ReconnectOptions> | undefined;
+  private readonly dec: { allowNative: boolean; onlyNative: boolean };
+  private buf: [NSConn<any>, MessageInit][] = [];
+  private ws: SocketLike | undefined;
+  private closing = false;
+  private looping = false;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private wake: (() => void) | undefined;
+  private hb: ReturnType<typeof setInterval> | undefined;
+
+  /** Use `dial`: it opens the connection and resolves after the handshake. */
+  constructor(readonly url: string, namespaces: Namespaces<N>, options: DialOptions = {}) {
+    super();
+    for (const [name, events] of Object.entries(namespaces)) this.handlers.set(name, new Map(Object.entries(events as object)));
+    this.o = { handshakeTimeout: 10000, requestTimeout: 30000, ...options };
+    const r = options.reconnect ?? true;
+    this.rc = r ? { ...RECONNECT_DEFAULTS, ...(r === true ? {} : r) } : undefined;
+    const nativeOnly = !!options.nativeOnly;
+    this.dec = { allowNative: nativeOnly || !!this.handlers.get('')?.has(OnNativeMessage), onlyNative: nativeOnly };
+  }
+
+  /** True after a successful reconnection (Go's `WasReconnected`). */
+  get wasReconnected(): boolean {
+    return this.reconnectTries > 0;
+  }
+
+  /** Requests waiting for an answer (asks, connects, joins, leaves, waitServerConnect): for tests and diagnostics. */
+  get pendingCount(): number {
+    return this.pending.size + this.waiters.size;
+  }
+
+  /**
+   * Connects namespace `name` (declared in `dial`'s namespaces). Its local
+   * `_OnNamespaceConnect` may refuse; the server may refuse (the promise rejects
+   * with its error text, e.g. `BadNamespaceError`). Resolves at once when connected.
+   */
+  async connect<K extends keyof N & string>(name: K, options?: RequestOptions): Promise<NSConn<N[K]>> {
+    const e = this._fail();
+    if (e) throw e;
+    return this.connectNs(name, options);
+  }
+
+  /** Waits until the server connects namespace `name` (server-initiated connect); resolves at once if connected. */
+  waitServerConnect<K extends keyof N & string>(name: K, options: RequestOptions = {}): Promise<NSConn<N[K]>> {
+    const ns = this.namespace(name);
+    if (ns) return Promise.resolve(ns);
+    const e = this.state === 'closed' ? new ClosedError() : this.handlers.has(name) ? undefined : new BadNamespaceError();
+    if (e) return Promise.reject(e);
+    return request(options.timeout ?? this.o.requestTimeout, options.signal, (done) => {
+      const w: [string, Done<NSConn<any>>] = [name, done];
+      this.waiters.add(w);
+      return () => this.waiters.delete(w);
+    });
+  }
+
+  /** The connected namespace `name`, if any. */
+  namespace<K extends keyof N & string>(name: K): NSConn<N[K]> | undefined {
+    const ns = this._nss.get(name);
+    return ns?.connected ? ns : undefined;
+  }
+
+  /**
+   * Sends a native frame (no neffos fields) on namespace `""`, which must be
+   * connected (or `nativeOnly` set). Bytes go binary, strings as text.
+   */
+  sendNative(body: Body): boolean {
+    const ns = this._nss.get('');
+    if (!ns) throw new BadNamespaceError();
+    return this._send(ns, { native: true, body, binary: typeof body !== 'string' });
+  }
+
+  /**
+   * Closes the connection for good: every namespace is disconnected locally
+   * (forced events), everything pending rejects with ClosedError, no reconnect.
+   */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.closing = true;
+    clearTimeout(this.retry);
+    this.wake?.();
+    if (this.ws) this.detach(this.ws);
+    this.cleanup(false, new ClosedError());
+    this.finish('client');
+  }
+
+  /** @internal opens the first link; `dial` awaits this. */
+  async _start(): Promise<void> {
+    try {
+      await this.open(0, () => {
+        this.set('connected');
+        this.emit('connected', { id: this.id });
+      });
+      this.beat();
+    } catch (e) {
+      this.set('closed');
+      throw e;
+    }
+  }
+
+  /** @internal the error a user operation on `ns` fails with right now, if any */
+  _fail(ns?: NSConn<any>): Error | undefined {
+    if (this.state === 'closed') return new ClosedError();
+    if (this.state !== 'connected') return new NotConnectedError();
+    if (ns && !ns.connected) return new BadNamespaceError();
+  }
+
+  /** @internal a user emit: write guard, fail fast or buffer while reconnecting */
+  _send(ns: NSConn<any>, m: MessageInit): boolean {
+    if (this._nss.get(ns.namespace) !== ns) throw this._fail() ?? new BadNamespaceError();
+    if (this.state === 'reconnecting' && this.buf.length < (this.o.bufferWhileDisconnected ?? 0)) {
+      this.buf.push([ns, m]);
+      return true;
+    }
+    const e = this._fail(ns) ?? (m.room && !ns.room(m.room) ? new BadRoomError() : undefined);
+    if (e) throw e;
+    return this._raw(encode(m));
+  }
+
+  /** @internal an answer from a handler: dropped (as in Go) when the namespace or room is gone */
+  _reply(ns: NSConn<any>, m: MessageInit): void {
+    if (ns.connected && (!m.room || ns.room(m.room))) this._raw(encode(m));
+  }
+
+  /** @internal sends `m` with a fresh wait token and waits for the answer */
+  _request(m: MessageInit, o: RequestOptions = {}): Promise<EventMessage> {
+    const wait = this.token();
+    return request<EventMessage>(o.timeout ?? this.o.requestTimeout, o.signal, (done) => {
+      this.pending.set(wait, done);
+      if (!this._raw(encode({ ...m, wait }))) done(new NotConnectedError());
+      return () => this.pending.delete(wait);
+    });
+  }
+
+  /** @internal writes one frame if the link is open */
+  _raw(frame: Frame): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== 1) return false;
+    ws.send(frame);
+    return true;
+  }
+
+  private async connectNs(name: string, o?: RequestOptions, ns?: NSConn<any>): Promise<NSConn<any>> {
+    const h = this.handlers.get(name);
+    if (!h) throw new BadNamespaceError();
+    ns ??= this._nss.get(name) ?? new NSConn(this, name, h);
+    if (ns.connected) return ns;
+    await ns._fire(OnNamespaceConnect, ns._msg(OnNamespaceConnect, '', true, false));
+    await this._request({ namespace: name, event: OnNamespaceConnect }, o);
+    const cur = this._nss.get(name);
+    if (cur?.connected) return cur;
+    this.connected(ns, ns._msg(OnNamespaceConnected, '', true, false));
+    return ns;
+  }
+
+  private connected(ns: NSConn<any>, m: EventMessage): void {
+    ns.connected = true;
+    this._nss.set(ns.namespace, ns);
+    ns._call(OnNamespaceConnected, m);
+    for (const w of this.waiters) if (w[0] === ns.namespace) w[1](undefined, ns);
+  }
+
+  private open(attempt: number, onAck: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const headers = { ...this.o.headers };
+      if (attempt) headers['X-Websocket-Reconnect'] = String(attempt);
+      let ws: SocketLike;
+      try {
+        ws = openSocket(this.url, headers, this.o);
+      } catch (e) {
+        return reject(e);
+      }
+      this.ws = ws;
+      let queue: unknown[] | undefined = [];
+      const fail = (e: unknown) => {
+        clearTimeout(timer);
+        this.detach(ws);
+        reject(e);
+      };
+      const timer = setTimeout(() => fail(new HandshakeTimeoutError()), this.o.handshakeTimeout);
+      const ack = (id: string) => {
+        clearTimeout(timer);
+        const q = queue!;
+        queue = undefined;
+        this.id = id;
+        if (this.o.nativeOnly) {
+          const ns = this._nss.get('') ?? new NSConn(this, '', this.handlers.get('') ?? new Map());
+          this.connected(ns, ns._msg(OnNamespaceConnected, '', true, false));
+        }
+        onAck();
+        resolve();
+        for (const d of q) this.onFrame(d);
+      };
+      ws.onopen = () => (this.o.nativeOnly ? ack('') : ws.send(ACK_REQUEST));
+      ws.onmessage = ({ data }) => {
+        if (!queue) return this.onFrame(data);
+        if (typeof data === 'string') {
+          if (data[0] === 'A') return ack(data.slice(1));
+          if (data[0] === 'H') return fail(new HandshakeRefusedError(data.slice(1)));
+        }
+        queue.push(data);
+      };
+      ws.onerror = () => {};
+      ws.onclose = (e) => (queue ? fail(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : this.lost(ws, e));
+    });
+  }
+
+  private onFrame(data: unknown): void {
+    const m = decode(data as Frame, this.dec) as EventMessage;
+    if (m.invalid) return;
+    const done = m.wait ? this.pending.get(m.wait) : undefined;
+    if (done) return done(m.error !== undefined ? errorFromText(m.error) : undefined, m);
+    m.isLocal = m.isForced = false;
+    const ns = this._nss.get(m.namespace);
+    if (m.event === OnNamespaceConnect) return this.replyConnect(m, ns);
+    if (m.event === OnNamespaceDisconnect) return this.replyDisconnect(m, ns);
+    if (!ns?.connected) return;
+    if (m.event === OnRoomJoin) ns._replyJoin(m);
+    else if (m.event === OnRoomLeave) ns._replyLeave(m);
+    else ns._dispatch(m);
+  }
+
+  /** A server-initiated connect: answered as Go's client does (the local `_OnNamespaceConnect` may refuse). */
+  private replyConnect(m: EventMessage, ns: NSConn<any> | undefined): void {
+    if (!m.wait || m.isNoOp) return;
+    if (ns?.connected) return void this._raw(emptyReply(m.wait));
+    const h = this.handlers.get(m.namespace);
+    if (!h) return void this._raw(encode({ ...m, error: BadNamespaceError.text }));
+    const target = ns ?? new NSConn(this, m.namespace, h);
+    target._call(OnNamespaceConnect, m, (e) => {
+      if (e !== undefined) return void this._raw(encode({ ...m, error: errorToText(e) }));
+      if (target.connected) return;
+      this._raw(emptyReply(m.wait));
+      this.connected(target, { ...m, event: OnNamespaceConnected });
+    });
+  }
+
+  /** A server-initiated disconnect: the client cannot refuse; the answer goes first, then the local events. */
+  private replyDisconnect(m: EventMessage, ns: NSConn<any> | undefined): void {
+    if (!m.wait || m.isNoOp) return;
+    if (ns?.connected) this._nss.delete(m.namespace);
+    this._raw(emptyReply(m.wait));
+    if (!ns?.connected) return;
+    ns._drop(false, false);
+    ns._call(OnNamespaceDisconnect, m);
+  }
+
+  /** The link dropped after the handshake. */
+  private lost(ws: SocketLike, e: { code: number; reason: string }): void {
+    if (ws !== this.ws) return;
+    this.detach(ws);
+    this.emit('disconnected', { code: e.code, reason: e.reason });
+    const keep = !!this.rc && !this.closing;
+    this.cleanup(keep, new ClosedError('connection lost'));
+    if (!keep) this.finish('remote', e.code);
+    else if (!this.looping) void this.reconnect();
+  }
+
+  private async reconnect(): Promise<void> {
+    this.looping = true;
+    const rc = this.rc!;
+    let error: unknown;
+    for (let attempt = 1; !this.closing; attempt++) {
+      if (attempt > rc.maxRetries) {
+        this.looping = false;
+        this.emit('giveUp', { attempts: attempt - 1, error });
+        this.cleanup(false, new ClosedError());
+        return this.finish('giveUp', undefined, error);
+      }
+      const delay = backoff(attempt - 1, rc);
+      this.set('reconnecting');
+      this.emit('reconnecting', { attempt, delay, error });
+      await new Promise<void>((res) => {
+        this.wake = res;
+        this.retry = setTimeout(res, delay);
+      });
+      if (this.closing) break;
+      try {
+        await this.open(attempt, () => {});
+        const ws = this.ws;
+        await this.restore();
+        if (this.closing) break;
+        if (!ws || this.ws !== ws) throw new ClosedError('connection lost');
+        this.reconnectTries = attempt;
+        this.looping = false;
+        this.set('connected');
+        this.beat();
+        this.emit('reconnected', { id: this.id, attempt });
+        this.flush();
+        return;
+      } catch (e) {
+        error = e;
+      }
+    }
+    this.looping = false;
+  }
+
+  /** Connects every remembered namespace and rejoins its rooms; a refusal forgets that handle (reported as `error`). */
+  private async restore(): Promise<void> {
+    for (const ns of [...this._nss.values()]) {
+      try {
+        await this.connectNs(ns.namespace, undefined, ns);
+      } catch (e) {
+        if (!this.ws) throw e;
+        this._nss.delete(ns.namespace);
+        this.emit('error', e);
+        continue;
+      }
+      for (const r of [...ns._rooms.values()]) {
+        try {
+          await ns._join(r.name);
+        } catch (e) {
+          if (!this.ws) throw e;
+          ns._rooms.delete(r.name);
+          this.emit('error', e);
+        }
+      }
+    }
+  }
+
+  private flush(): void {
+    const buf = this.buf;
+    this.buf = [];
+    for (const [ns, m] of buf) {
+      try {
+        this._send(ns, m);
+      } catch (e) {
+        this.emit('error', e);
+      }
+    }
+  }
+
+  /** Local teardown: pending requests reject with `error`; namespaces get forced disconnect events. */
+  private cleanup(keep: boolean, error: Error): void {
+    clearInterval(this.hb);
+    for (const done of [...this.pending.values()]) done(error);
+    for (const ns of this._nss.values()) {
+      if (!ns.connected) continue;
+      ns._drop(keep, true);
+      ns._call(OnNamespaceDisconnect, ns._msg(OnNamespaceDisconnect, '', true, true));
+    }
+    if (keep) return;
+    for (const w of [...this.waiters]) w[1](error);
+    this._nss.clear();
+    this.buf = [];
+  }
+
+  /** Keep-alive: a disconnect request for a namespace nobody declares gets an empty reply from Go neffos. */
+  private beat(): void {
+    clearInterval(this.hb);
+    const every = this.o.heartbeat;
+    if (!every || this.o.nativeOnly) return;
+    this.hb = setInterval(() => {
+      const ws = this.ws;
+      if (!ws || this.state !== 'connected') return;
+      this._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout: this.o.heartbeatTimeout || every }).catch((e) => {
+        if (e instanceof TimeoutError) this.lost(ws, { code: 4000, reason: 'heartbeat timeout' });
+      });
+    }, every);
+  }
+
+  private detach(ws: SocketLike): void {
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    ws.onerror = () => {};
+    try {
+      ws.close();
+    } catch {
+      /* already closed */
+    }
+    if (this.ws === ws) this.ws = undefined;
+  }
+
+  private finish(reason: 'client' | 'remote' | 'giveUp', code?: number, error?: unknown): void {
+    this.set('closed');
+    this.emit('closed', { reason, code, error });
+  }
+
+  private set(s: ConnState): void {
+    const oldState = this.state;
+    if (oldState === s) return;
+    this.state = s;
+    this.emit('state', { oldState, newState: s });
+  }
+}

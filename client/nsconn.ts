@@ -1,0 +1,181 @@
+import {
+  BadRoomError, createMessage, emptyReply, encode, errorToText, isReply,
+  OnAnyEvent, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft,
+} from '../protocol/index.js';
+import type { Conn } from './conn.js';
+import { type Outcome, run } from './handler.js';
+import { Room } from './room.js';
+import type { EventMap, EventMessage, Handler, RequestOptions } from './types.js';
+
+/**
+ * A connected namespace: emit, ask, rooms, disconnect. The object stays valid
+ * across reconnections (the namespace is connected again, its rooms rejoined).
+ * @example
+ * const ns = await conn.connect('default');
+ * ns.emit('chat', 'hello');
+ * const answer = await ns.ask('echo', 'ping', { timeout: 2000 });
+ */
+export class NSConn<E extends EventMap = EventMap> {
+  /** Connected right now (false while reconnecting and after disconnect). */
+  connected = false;
+  /** @internal joined rooms, and rooms to rejoin after a reconnect */
+  readonly _rooms = new Map<string, Room<E>>();
+
+  constructor(readonly conn: Conn<any>, readonly namespace: string, private readonly h: Map<string, Handler<any, any>>) {}
+
+  /**
+   * Sends `event` with `body` to the server (fire and forget). Throws
+   * NotConnectedError while reconnecting (unless buffering), ClosedError after
+   * close, BadNamespaceError once disconnected.
+   */
+  emit<K extends keyof E & string>(event: K, body: E[K] = '' as E[K]): boolean {
+    return this.conn._send(this, { namespace: this.namespace, event, body });
+  }
+
+  /** Like {@link NSConn.emit} in a binary frame. */
+  emitBinary<K extends keyof E & string>(event: K, body: E[K]): boolean {
+    return this.conn._send(this, { namespace: this.namespace, event, body, binary: true });
+  }
+
+  /**
+   * Sends `event` and waits for the server handler's `Reply` (resolves with the
+   * reply message) or error (rejects with an Error whose message is the remote
+   * text and whose `code` tells known errors apart). Also rejects on timeout,
+   * abort and close.
+   */
+  ask<K extends keyof E & string>(event: K, body: E[K] = '' as E[K], options?: RequestOptions): Promise<EventMessage> {
+    const e = this.conn._fail(this);
+    return e ? Promise.reject(e) : this.conn._request({ namespace: this.namespace, event, body }, options);
+  }
+
+  /** Joins `room` (resolves at once when already joined); rejects with the server's refusal. */
+  async joinRoom(room: string, options?: RequestOptions): Promise<Room<E>> {
+    const e = this.conn._fail(this);
+    if (e) throw e;
+    return this._join(room, options);
+  }
+
+  /** The joined room named `name`, if any. */
+  room(name: string): Room<E> | undefined {
+    const r = this._rooms.get(name);
+    return r?.joined ? r : undefined;
+  }
+
+  /** The joined rooms. */
+  rooms(): Room<E>[] {
+    return [...this._rooms.values()].filter((r) => r.joined);
+  }
+
+  /** Leaves every joined room, one after another (stops at the first error). */
+  async leaveAll(options?: RequestOptions): Promise<void> {
+    for (const r of this.rooms()) await r.leave(options);
+  }
+
+  /** Disconnects the namespace: leaves its rooms locally and fires `_OnNamespaceDisconnect`. */
+  async disconnect(options?: RequestOptions): Promise<void> {
+    const c = this.conn;
+    const e = c._fail(this);
+    if (e) throw e;
+    await c._request({ namespace: this.namespace, event: OnNamespaceDisconnect }, options);
+    if (c._nss.get(this.namespace) === this) c._nss.delete(this.namespace);
+    this._drop(false, true);
+    this._call(OnNamespaceDisconnect, this._msg(OnNamespaceDisconnect, '', true, false));
+  }
+
+  /** @internal client-initiated join; the local `_OnRoomJoin` runs after the server accepted, as in Go. */
+  async _join(name: string, options?: RequestOptions): Promise<Room<E>> {
+    let r = this._rooms.get(name);
+    if (r?.joined) return r;
+    await this.conn._request({ namespace: this.namespace, room: name, event: OnRoomJoin }, options);
+    await this._fire(OnRoomJoin, this._msg(OnRoomJoin, name, true, false));
+    r = this._rooms.get(name) ?? new Room<E>(this, name);
+    if (!r.joined) {
+      r.joined = true;
+      this._rooms.set(name, r);
+      this._call(OnRoomJoined, this._msg(OnRoomJoined, name, true, false));
+    }
+    return r;
+  }
+
+  /** @internal client-initiated leave */
+  async _leave(r: Room<E>, options?: RequestOptions): Promise<void> {
+    const e = this.conn._fail(this) ?? (this._rooms.get(r.name) === r && r.joined ? undefined : new BadRoomError());
+    if (e) throw e;
+    await this.conn._request({ namespace: this.namespace, room: r.name, event: OnRoomLeave }, options);
+    await this._fire(OnRoomLeave, this._msg(OnRoomLeave, r.name, true, false));
+    this._left(r, this._msg(OnRoomLeft, r.name, true, false));
+  }
+
+  /** @internal a server-initiated join: `_OnRoomJoin` may refuse; the answer goes before `_OnRoomJoined`. */
+  _replyJoin(m: EventMessage): void {
+    if (!m.wait || m.isNoOp) return;
+    const c = this.conn;
+    if (this.room(m.room)) return void c._raw(emptyReply(m.wait));
+    this._call(OnRoomJoin, m, (e) => {
+      if (e !== undefined) return void c._raw(encode({ ...m, error: errorToText(e) }));
+      const r = this._rooms.get(m.room) ?? new Room<E>(this, m.room);
+      r.joined = true;
+      this._rooms.set(m.room, r);
+      c._raw(emptyReply(m.wait));
+      this._call(OnRoomJoined, { ...m, event: OnRoomJoined });
+    });
+  }
+
+  /** @internal a server-initiated leave */
+  _replyLeave(m: EventMessage): void {
+    if (!m.wait || m.isNoOp) return;
+    const c = this.conn;
+    const r = this.room(m.room);
+    if (!r) return void c._raw(emptyReply(m.wait));
+    this._call(OnRoomLeave, m, (e) => {
+      if (e !== undefined) return void c._raw(encode({ ...m, error: errorToText(e) }));
+      c._raw(emptyReply(m.wait));
+      this._left(r, { ...m, event: OnRoomLeft });
+    });
+  }
+
+  /** @internal dispatches a user event (or a native message); a Reply or error goes back to the server. */
+  _dispatch(m: EventMessage): void {
+    this._call(m.event, m, (e, result) => {
+      if (e !== undefined) this.conn._reply(this, { ...m, error: errorToText(e) });
+      else if (isReply(result)) this.conn._reply(this, { ...m, error: undefined, body: result.body });
+    });
+  }
+
+  /**
+   * @internal the namespace goes away without wire messages (close, link loss, server disconnect):
+   * each joined room gets `_OnRoomLeave` and `_OnRoomLeft` with isForced. `keep` remembers the rooms to rejoin.
+   */
+  _drop(keep: boolean, isLocal: boolean): void {
+    this.connected = false;
+    for (const r of this._rooms.values()) {
+      if (!r.joined) continue;
+      r.joined = false;
+      const m = this._msg(OnRoomLeave, r.name, isLocal, true);
+      this._call(OnRoomLeave, m);
+      this._call(OnRoomLeft, { ...m, event: OnRoomLeft });
+    }
+    if (!keep) this._rooms.clear();
+  }
+
+  private _left(r: Room<E>, m: EventMessage): void {
+    r.joined = false;
+    if (this._rooms.get(r.name) === r) this._rooms.delete(r.name);
+    this._call(OnRoomLeft, m);
+  }
+
+  /** @internal a local event message */
+  _msg(event: string, room: string, isLocal: boolean, isForced: boolean): EventMessage {
+    return { ...createMessage({ namespace: this.namespace, room, event }), isLocal, isForced };
+  }
+
+  /** @internal runs the handler of `event` (or `_OnAnyEvent`); errors without a caller go to the Conn's `error` event. */
+  _call(event: string, m: EventMessage, cb?: Outcome): void {
+    run(this.h.get(event) ?? this.h.get(OnAnyEvent), this, m, cb ?? ((e) => e !== undefined && this.conn.emit('error', e)));
+  }
+
+  /** @internal like `_call`, as a promise that rejects with the handler's error */
+  _fire(event: string, m: EventMessage): Promise<void> {
+    return new Promise((resolve, reject) => this._call(event, m, (e) => (e !== undefined ? reject(e) : resolve())));
+  }
+}

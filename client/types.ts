@@ -1,0 +1,140 @@
+/**
+ * Public types of the client: event maps, handlers, options and Conn events.
+ * Types only — this module emits no code.
+ */
+import type { Body, Message, Reply } from '../protocol/index.js';
+import type { NSConn } from './nsconn.js';
+
+/**
+ * Event name → body type of one namespace. Bodies travel as text (`string`) or
+ * bytes (`Uint8Array`); a text frame arrives as a string and a binary frame as
+ * bytes, so name the type the peer actually sends.
+ * @example
+ * type Chat = { chat: string; avatar: Uint8Array };
+ */
+export type EventMap = Record<string, Body>;
+
+/** Namespace name → its {@link EventMap}. */
+export type NamespaceMap = Record<string, EventMap>;
+
+/** The untyped default: any namespace, any event, any body. */
+export type AnyNamespaces = Record<string, EventMap>;
+
+/** A received (or locally fired) message, as handlers see it. */
+export interface EventMessage<B extends Body = Body> extends Omit<Message, 'body'> {
+  body: B;
+  /** Fired by this side (client-initiated connect/join/leave/disconnect, close), not by the server. */
+  isLocal: boolean;
+  /** Fired by a forced cleanup: the link closed or a namespace was disconnected with rooms still joined. */
+  isForced: boolean;
+}
+
+/** What a handler may return: nothing, `reply(body)` (answers an ask), or an Error (sent back as an error reply). */
+export type HandlerResult = void | undefined | Reply | Error;
+
+/**
+ * An event handler. Return `reply(body)` to answer an ask, return or throw an
+ * Error to send an error back; a promise of either works too. Sync handlers run
+ * synchronously, so answers to server requests are written before anything else.
+ * @example
+ * const onEcho: Handler = (ns, msg) => reply(msg.body);
+ */
+export type Handler<E extends EventMap = EventMap, B extends Body = Body> =
+  (nsConn: NSConn<E>, message: EventMessage<B>) => HandlerResult | Promise<HandlerResult>;
+
+/** The system events a namespace may handle (PROTOCOL.md §4.1). */
+export type SystemEvent =
+  | '_OnNamespaceConnect' | '_OnNamespaceConnected' | '_OnNamespaceDisconnect'
+  | '_OnRoomJoin' | '_OnRoomJoined' | '_OnRoomLeave' | '_OnRoomLeft'
+  | '_OnAnyEvent' | '_OnNativeMessage';
+
+/** The handlers of one namespace: its own events plus any system event. */
+export type EventHandlers<E extends EventMap = EventMap> =
+  { [K in keyof E]?: Handler<E, E[K]> } & { [K in SystemEvent]?: Handler<E, Body> };
+
+/**
+ * The `namespaces` argument of `dial`: namespace → event → handler.
+ * @example
+ * const namespaces: Namespaces<{ default: { chat: string } }> = {
+ *   default: { chat: (ns, msg) => console.log(msg.body) },
+ * };
+ */
+export type Namespaces<N extends NamespaceMap = AnyNamespaces> = { [K in keyof N]: EventHandlers<N[K]> };
+
+/** Deadline and cancellation of one request (ask, connect, join, leave, disconnect). */
+export interface RequestOptions {
+  /** Milliseconds; defaults to `DialOptions.requestTimeout`. 0 waits forever. */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+/** Reconnection policy: exponential backoff with full jitter (see `backoff`). */
+export interface ReconnectOptions {
+  /** Base delay in ms of the first retry (default 250). */
+  minDelay?: number;
+  /** Cap in ms of any delay (default 10000). */
+  maxDelay?: number;
+  /** Growth per attempt (default 2). */
+  factor?: number;
+  /** Attempts before `giveUp` (default Infinity). */
+  maxRetries?: number;
+}
+
+/** The parts of the WebSocket API the client uses (browsers' WebSocket and `ws` both fit). */
+export interface SocketLike {
+  readonly readyState: number;
+  binaryType?: string;
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: any) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: any) => void) | null;
+}
+
+/** A WebSocket constructor: the browser's, `ws`, or any compatible one (tests, Deno, Bun, React Native). */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: any) => SocketLike;
+
+/** Options of `dial`. */
+export interface DialOptions {
+  /** Handshake headers: real HTTP headers in Node; `X-Websocket-Header-*` query parameters in browsers (Go neffos reads both). */
+  headers?: Record<string, string>;
+  /** WebSocket subprotocols. */
+  protocols?: string | string[];
+  /** The WebSocket implementation (default: `ws` in Node, the global WebSocket in browsers). */
+  WebSocket?: WebSocketConstructor;
+  /** Extra options for the `ws` constructor in Node (agent, TLS...); ignored in browsers. */
+  wsOptions?: Record<string, unknown>;
+  /** Ms to wait for `A`/`H` after `M` (default 10000). */
+  handshakeTimeout?: number;
+  /** Default deadline in ms of ask, connect, join, leave, disconnect and waitServerConnect (default 30000; 0 = none). */
+  requestTimeout?: number;
+  /** Reconnect after the link drops (default on). `false` turns it off. */
+  reconnect?: boolean | ReconnectOptions;
+  /** Emits kept while reconnecting and flushed after (default 0: emit throws NotConnectedError). */
+  bufferWhileDisconnected?: number;
+  /** Ms between keep-alive probes (default 0 = off); a probe unanswered for `heartbeatTimeout` ms drops the link. */
+  heartbeat?: number;
+  /** Ms to wait for a probe's answer (default: the heartbeat interval). */
+  heartbeatTimeout?: number;
+  /** Talk to a Go native-only server: no `M`/`A` handshake; namespace `""` is connected at once and every frame is a native message. */
+  nativeOnly?: boolean;
+}
+
+/** The one state of a Conn; changes are emitted as `state` events. */
+export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** The Conn's own events (an eventemitter3 emitter), each with one context object. */
+export interface ConnEvents {
+  state: (e: { oldState: ConnState; newState: ConnState }) => void;
+  connected: (e: { id: string }) => void;
+  /** The link dropped (code 1006 when a Go server closes without a close frame). */
+  disconnected: (e: { code: number; reason: string }) => void;
+  reconnecting: (e: { attempt: number; delay: number; error?: unknown }) => void;
+  reconnected: (e: { id: string; attempt: number }) => void;
+  /** Reconnection stopped after `maxRetries` attempts; `closed` follows. */
+  giveUp: (e: { attempts: number; error?: unknown }) => void;
+  closed: (e: { reason: 'client' | 'remote' | 'giveUp'; code?: number; error?: unknown }) => void;
+  /** Errors with no caller to reject: failed restores, flushes and handlers of fire-and-forget events. */
+  error: (error: unknown) => void;
+}
