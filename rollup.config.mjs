@@ -25,6 +25,8 @@ function tsSpecifiers({ browser }) {
   return {
     name: 'ts-specifiers',
     resolveId(source, importer) {
+      // eventemitter3's "import" entry wraps its CommonJS file; browsers get its pure ESM build.
+      if (browser && source === 'eventemitter3') return resolve('node_modules/eventemitter3/dist/eventemitter3.esm.js');
       if (!importer || !source.startsWith('.')) return null;
       let file = resolve(dirname(importer), source);
       if (file.endsWith('.js') && existsSync(file.slice(0, -3) + '.ts')) file = file.slice(0, -3) + '.ts';
