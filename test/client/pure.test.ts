@@ -1,0 +1,56 @@
+// Pure helpers: backoff, URL normalisation, browser header query, the browser environment file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { backoff } from '../../client/backoff.js';
+import { headerQuery, wsUrl } from '../../client/url.js';
+import { openSocket } from '../../client/env.browser.js';
+import { FakeServer } from './fake-socket.js';
+
+test('backoff: full jitter within [0, min(cap, base*factor^n)), growing then capped', () => {
+  assert.equal(backoff(0, { minDelay: 100 }, () => 0.999999), 99);
+  assert.equal(backoff(3, { minDelay: 100, factor: 2 }, () => 0.5), 400);
+  assert.equal(backoff(20, { minDelay: 100, maxDelay: 5000 }, () => 0.5), 2500);
+  assert.equal(backoff(5, {}, () => 0), 0);
+  fc.assert(fc.property(fc.nat(60), fc.double({ min: 0, max: 0.9999999, noNaN: true }), (n, r) => {
+    const d = backoff(n, { minDelay: 250, maxDelay: 10000 }, () => r);
+    return Number.isInteger(d) && d >= 0 && d < 10000;
+  }));
+});
+
+test('wsUrl: schemes, http→ws, bare hosts; relative URLs need a base', () => {
+  assert.equal(wsUrl('ws://h/echo'), 'ws://h/echo');
+  assert.equal(wsUrl('wss://h/echo'), 'wss://h/echo');
+  assert.equal(wsUrl('http://h/echo'), 'ws://h/echo');
+  assert.equal(wsUrl('https://h/echo'), 'wss://h/echo');
+  assert.equal(wsUrl('localhost:8080/echo'), 'ws://localhost:8080/echo');
+  assert.equal(wsUrl('/echo?x=1', 'https://site.example/app/page'), 'wss://site.example/echo?x=1');
+  assert.equal(wsUrl('./ws', 'http://site.example/app/page'), 'ws://site.example/app/ws');
+  assert.throws(() => wsUrl('/echo'), /relative URL "\/echo" has no base/);
+});
+
+test('headerQuery: X-Websocket-Header-* parameters at the front of the query, before the hash', () => {
+  assert.equal(headerQuery('ws://h:8080/echo', { 'X-Test': 'a b&c', Authorization: 'Bearer t;1' }),
+    'ws://h:8080/echo?X-Websocket-Header-X-Test=a%20b%26c&X-Websocket-Header-Authorization=Bearer%20t%3B1');
+  assert.equal(headerQuery('ws://h/e?a=1#frag', { K: 'v' }), 'ws://h/e?X-Websocket-Header-K=v&a=1#frag');
+  assert.equal(headerQuery('ws://h/e?', { K: 'v' }), 'ws://h/e?X-Websocket-Header-K=v');
+  assert.equal(headerQuery('ws://h/e#f', { K: 'v' }), 'ws://h/e?X-Websocket-Header-K=v#f');
+  assert.equal(headerQuery('ws://h/e', {}), 'ws://h/e');
+});
+
+test('browser environment: relative URL against location, headers in the query, arraybuffer frames', () => {
+  const g = globalThis as { location?: unknown };
+  const saved = g.location;
+  g.location = { href: 'https://app.example/chat/index.html' };
+  try {
+    const server = new FakeServer();
+    server.autoOpen = false;
+    const s = openSocket('/echo', { 'X-Websocket-Reconnect': '2' }, { WebSocket: server.WebSocket, protocols: 'p' });
+    assert.equal(server.last.url, 'wss://app.example/echo?X-Websocket-Header-X-Websocket-Reconnect=2');
+    assert.equal(server.last.options, undefined, 'no Node options in browsers');
+    assert.equal(server.last.protocols, 'p');
+    assert.equal(s.binaryType, 'arraybuffer');
+  } finally {
+    g.location = saved;
+  }
+});
