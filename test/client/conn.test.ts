@@ -165,8 +165,9 @@ test('server ask: reply(body) answers with the same token, a thrown error goes b
   // A binary request gets a binary reply (PROTOCOL.md §1.5).
   s.receive(new TextEncoder().encode('16;default;;later;0;0;bin'));
   await flush();
-  assert.ok(s.sent[4] instanceof Uint8Array);
-  assert.equal(new TextDecoder().decode(s.sent[4] as Uint8Array), '16;default;;later;0;0;bin');
+  const binReply: unknown = s.sent[4];
+  assert.ok(binReply instanceof Uint8Array);
+  assert.equal(new TextDecoder().decode(binReply), '16;default;;later;0;0;bin');
   conn.close();
 });
 

@@ -1,0 +1,54 @@
+/**
+ * A tiny in-process neffos server on `ws` for loopback tests (port 0): `M` → `A`+id,
+ * every connect/disconnect/join/leave accepted with an empty reply, `echo` replied,
+ * `headers` answered with the handshake headers, `closeMe` drops the TCP link (as Go does).
+ */
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AddressInfo } from 'node:net';
+import { decode, emptyReply, encode } from '../../protocol/index.js';
+
+export interface LoopbackServer {
+  url: string;
+  port: number;
+  /** Live server-side sockets. */
+  sockets: Set<WebSocket>;
+  stop(): Promise<void>;
+}
+
+export async function startLoopbackServer(port = 0): Promise<LoopbackServer> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port });
+  await new Promise<void>((resolve, reject) => { wss.once('listening', resolve); wss.once('error', reject); });
+  const sockets = new Set<WebSocket>();
+  let ids = 0;
+  wss.on('connection', (ws, req) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    const id = `lb-${++ids}`;
+    let acked = false;
+    ws.on('message', (data, isBinary) => {
+      const frame = isBinary ? new Uint8Array(data as Buffer) : data.toString();
+      if (!acked) {
+        if (frame === 'M') { acked = true; ws.send('A' + id); }
+        return;
+      }
+      const m = decode(frame);
+      if (m.invalid) return;
+      if (m.wait && m.event.startsWith('_On')) return ws.send(emptyReply(m.wait));
+      switch (m.event) {
+        case 'echo': return ws.send(encode({ ...m, error: undefined }));
+        case 'headers': return ws.send(encode({ ...m, body: JSON.stringify({ xTest: req.headers['x-test'] ?? '', reconnect: req.headers['x-websocket-reconnect'] ?? '' }) }));
+        case 'closeMe': return ws.terminate();
+      }
+    });
+  });
+  const actual = (wss.address() as AddressInfo).port;
+  return {
+    url: `ws://127.0.0.1:${actual}/echo`,
+    port: actual,
+    sockets,
+    stop: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.terminate();
+      wss.close(() => resolve());
+    }),
+  };
+}
