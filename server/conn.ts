@@ -1,0 +1,463 @@
+/**
+ * One client connection on the server: handshake, incoming dispatch (Go's
+ * `handleMessage`), server-initiated requests, the write path and close.
+ */
+import type { IncomingMessage } from 'node:http';
+import {
+  ACK_REQUEST, BadNamespaceError, ClosedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
+  OnRoomJoin, OnRoomLeave, OnRoomLeft, Reply, WriteError, decode, emptyReply,
+  encode, encodeAckId, encodeAckRefused, errorToText,
+  type DecodeOptions, type Frame, type Message, type MessageInit,
+} from '../protocol/index.js';
+import { fire, fireAndForget, isPromise, localMessage, type Handlers, type Outcome } from './handler.js';
+import { NSConn } from './nsconn.js';
+import { PendingAsks } from './pending.js';
+import type { ServerCore } from './core.js';
+import type { AskOptions, ServerMessage } from './types.js';
+import type { ServerSocket } from './socket.js';
+
+type Readiness = 'pending' | 'accepted' | 'refused';
+
+const MAX_PRE_ACK_FRAMES = 256;
+
+/**
+ * A client connection (Go's `*neffos.Conn`). Handlers reach it as `nsConn.conn`;
+ * `onConnect(conn)` receives it first.
+ * @example
+ * const server = new Server(namespaces, {
+ *   onConnect: (conn) => { if (!conn.request.headers.authorization) throw new Error('login first'); },
+ * });
+ */
+export class Conn {
+  /** The connection id sent to the client in `A`+id (from `idGenerator`). */
+  readonly id: string;
+  /** The HTTP upgrade request (Iris's `GetContext`), with `X-Websocket-Header-*` query parameters applied as headers. */
+  readonly request: IncomingMessage;
+  /** `X-Websocket-Reconnect` of the upgrade request: how many times the client retried (0 = first connection). */
+  readonly reconnectTries: number;
+  /** @internal */ readonly core: ServerCore;
+  /** @internal */ readonly socket: ServerSocket;
+  /** @internal connected namespaces */ readonly nss = new Map<string, NSConn>();
+  /** @internal */ lastRead = 0;
+  /** @internal */ stalledSince = 0;
+  /** @internal */ alive = true;
+  /** @internal */ registered = false;
+  private readonly store = new Map<string, unknown>();
+  private readonly pending = new PendingAsks();
+  private readonly decodeOptions: DecodeOptions;
+  private readiness: Readiness = 'pending';
+  private refusal = '';
+  private acknowledged = false;
+  private gotAckRequest = false;
+  private preAck: Array<[Frame, boolean]> | null = [];
+  private ackWaiters: Array<(ok: boolean) => void> = [];
+  private closed = false;
+  private corked = false;
+  private busy = false;
+  private inbox: Message[] = [];
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.socket.uncork?.();
+  };
+  private readonly drain = () => {
+    this.busy = false;
+    while (!this.busy && this.inbox.length > 0 && !this.closed) this.dispatch(this.inbox.shift() as Message);
+  };
+
+  /** @internal use `Server.accept` */
+  constructor(core: ServerCore, socket: ServerSocket, request: IncomingMessage, id: string) {
+    this.core = core;
+    this.socket = socket;
+    this.request = request;
+    this.id = id;
+    const tries = Number.parseInt(String(request.headers['x-websocket-reconnect'] ?? ''), 10);
+    this.reconnectTries = Number.isFinite(tries) && tries > 0 ? tries : 0;
+    this.decodeOptions = { allowNative: core.allowNative, onlyNative: core.onlyNative };
+    this.lastRead = core.clock;
+  }
+
+  /** @internal starts reading, runs `onConnect` and the handshake timer. */
+  start(): void {
+    this.socket.listen({
+      message: (data, isBinary) => this.onFrame(data, isBinary),
+      close: () => this.cleanup(),
+      pong: () => { this.alive = true; },
+    });
+    if (this.core.onlyNative) {
+      // Go native-only mode: no ack either way; namespace "" is connected at once.
+      this.gotAckRequest = true;
+      const events = this.core.events.get('') as Handlers;
+      this.addNamespace(new NSConn(this, '', events));
+    } else if (this.core.handshakeTimeout > 0) {
+      this.handshakeTimer = setTimeout(() => this.close(1008, 'handshake timeout'), this.core.handshakeTimeout);
+    }
+    const onConnect = this.core.onConnect;
+    if (!onConnect) return this.ready(undefined);
+    try {
+      const r = onConnect(this);
+      if (r && typeof (r as Promise<void>).then === 'function') {
+        Promise.resolve(r).then(() => this.ready(undefined), (e) => this.ready(e ?? new Error('refused')));
+      } else this.ready(undefined);
+    } catch (e) {
+      this.ready(e ?? new Error('refused'));
+    }
+  }
+
+  /** Whether the id is this connection's. */
+  is(id: string): boolean {
+    return this.id === id;
+  }
+
+  /** Whether the client reconnected (`reconnectTries > 0`). */
+  get wasReconnected(): boolean {
+    return this.reconnectTries > 0;
+  }
+
+  /** Whether the connection is closed. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The handshake completed (`A`+id sent). */
+  get isAcknowledged(): boolean {
+    return this.acknowledged;
+  }
+
+  /** Stores a value on this connection (local only). */
+  set(key: string, value: unknown): void {
+    this.store.set(key, value);
+  }
+
+  /** A stored value. */
+  get<T = unknown>(key: string): T | undefined {
+    return this.store.get(key) as T | undefined;
+  }
+
+  /** Adds 1 (or `by`) to a numeric value and returns it; a missing or non-numeric value counts as 0. */
+  increment(key: string, by = 1): number {
+    const v = this.store.get(key);
+    const n = (typeof v === 'number' ? v : 0) + by;
+    this.store.set(key, n);
+    return n;
+  }
+
+  /** Subtracts 1 (or `by`) and returns the value. */
+  decrement(key: string, by = 1): number {
+    return this.increment(key, -by);
+  }
+
+  /** A connected namespace, or undefined. */
+  namespace(name: string): NSConn | undefined {
+    return this.nss.get(name);
+  }
+
+  /** The connected namespaces. */
+  namespaces(): NSConn[] {
+    return [...this.nss.values()];
+  }
+
+  /**
+   * Server-initiated namespace connect (Go's `Conn.Connect`): fires the local
+   * `_OnNamespaceConnect` (a thrown error aborts), asks the client, then fires
+   * `_OnNamespaceConnected`. Called from `onConnect`, it accepts the connection
+   * first and waits for the handshake.
+   * @example
+   * onConnect: (conn) => { void conn.connect('forced').then((ns) => ns.emit('welcome', 'hi')); }
+   */
+  async connect(namespace: string, options?: AskOptions): Promise<NSConn> {
+    if (this.closed) throw new ClosedError();
+    if (this.readiness === 'pending') this.ready(undefined);
+    if (!this.acknowledged) await this.waitAck(options?.timeout ?? 10_000);
+    const existing = this.nss.get(namespace);
+    if (existing) return existing;
+    const events = this.core.events.get(namespace);
+    if (!events) throw new BadNamespaceError();
+    const ns = new NSConn(this, namespace, events);
+    const m = localMessage(namespace, '', OnNamespaceConnect, false);
+    const veto = await fire(events, ns, m);
+    if (veto instanceof Error) throw veto;
+    await this.ask({ namespace, event: OnNamespaceConnect }, options);
+    const again = this.nss.get(namespace);
+    if (again) return again;
+    this.addNamespace(ns);
+    m.event = OnNamespaceConnected;
+    fireAndForget(events, ns, m, this.core.logger);
+    return ns;
+  }
+
+  /**
+   * Sends a message and waits for the client's answer (a reply, or an error
+   * that rejects). Prefer `nsConn.ask`.
+   */
+  ask(message: MessageInit, options?: AskOptions): Promise<ServerMessage> {
+    if (this.closed) return Promise.reject(new ClosedError());
+    const wait = this.core.nextToken();
+    const p = this.pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal);
+    if (!this.write({ ...message, wait })) this.pending.reject(wait, new WriteError());
+    return p;
+  }
+
+  /**
+   * Writes a message if the write guard allows it (PROTOCOL.md §4.6): the namespace
+   * must be connected and a room joined. Returns false otherwise or when closed.
+   * A `native: true` message is sent as its raw body.
+   */
+  write(m: MessageInit): boolean {
+    if (this.closed || !this.canWrite(m.namespace ?? '', m.room ?? '', m.event ?? '')) return false;
+    const frame = encode(m);
+    return this.send(frame, typeof frame !== 'string');
+  }
+
+  /** Closes the connection with a close frame (default 1000); namespaces are force-disconnected first. */
+  close(code = 1000, reason = ''): void {
+    if (this.closed) return;
+    this.cleanup();
+    this.socket.close(code, reason);
+  }
+
+  /** @internal write guard */
+  canWrite(namespace: string, room: string, event: string): boolean {
+    if (event === OnNamespaceConnect || event === OnNamespaceDisconnect) return true;
+    const ns = this.nss.get(namespace);
+    if (ns === undefined) return false;
+    if (room !== '' && event !== OnRoomJoin && event !== OnRoomLeft) return ns.hasRoom(room);
+    return true;
+  }
+
+  /** @internal sends one frame, batching a tick's frames into one socket write. */
+  send(frame: Frame | Buffer, isBinary: boolean): boolean {
+    if (this.closed) return false;
+    const s = this.socket;
+    const limit = this.core.maxBufferedAmount;
+    if (limit > 0 && s.bufferedAmount > limit) {
+      if (this.core.slowConsumer === 'drop') return false;
+      this.close(1008, 'slow consumer: send buffer over ' + limit + ' bytes');
+      return false;
+    }
+    if (!this.corked && s.cork) {
+      this.corked = true;
+      s.cork();
+      process.nextTick(this.uncork);
+    }
+    s.send(frame, isBinary);
+    return true;
+  }
+
+  /** @internal */
+  writeEmptyReply(wait: string): void {
+    this.send(emptyReply(wait), false);
+  }
+
+  /** @internal registers a connected namespace (and the server's index). */
+  addNamespace(ns: NSConn): void {
+    this.nss.set(ns.namespace, ns);
+    this.core.indexNamespace(ns, true);
+  }
+
+  /** @internal */
+  removeNamespace(ns: NSConn): void {
+    if (this.nss.get(ns.namespace) === ns) this.nss.delete(ns.namespace);
+    this.core.indexNamespace(ns, false);
+  }
+
+  private waitAck(timeout: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new ClosedError('handshake did not complete')), timeout);
+      this.ackWaiters.push((ok) => {
+        clearTimeout(t);
+        if (ok) resolve();
+        else reject(new ClosedError());
+      });
+    });
+  }
+
+  private ready(error: unknown): void {
+    if (this.readiness !== 'pending') {
+      // onConnect failed after it had already accepted (e.g. by calling connect): close.
+      if (error !== undefined && !this.closed) this.close(1008, errorToText(error));
+      return;
+    }
+    this.readiness = error === undefined ? 'accepted' : 'refused';
+    if (error !== undefined) this.refusal = errorToText(error);
+    if (this.gotAckRequest) this.finishHandshake();
+  }
+
+  private finishHandshake(): void {
+    if (this.closed) return;
+    clearTimeout(this.handshakeTimer);
+    if (this.readiness === 'refused') {
+      if (this.core.onlyNative) return this.close(1008, this.refusal);
+      this.send(encodeAckRefused(this.refusal), false);
+      return this.close(1000, '');
+    }
+    this.acknowledged = true;
+    this.registered = true;
+    this.core.register(this);
+    if (!this.core.onlyNative) this.send(encodeAckId(this.id), false);
+    const waiters = this.ackWaiters;
+    this.ackWaiters = [];
+    for (const w of waiters) w(true);
+    const queued = this.preAck as Array<[Frame, boolean]>;
+    this.preAck = null;
+    for (const [data, isBinary] of queued) this.onFrame(data, isBinary);
+  }
+
+  private onFrame(data: Frame, isBinary: boolean): void {
+    this.lastRead = this.core.clock;
+    if (!this.acknowledged) {
+      if (this.closed) return;
+      if (!this.gotAckRequest && data === ACK_REQUEST) {
+        this.gotAckRequest = true;
+        if (this.readiness !== 'pending') this.finishHandshake();
+        return;
+      }
+      if (data.length === 0) return;
+      const q = this.preAck as Array<[Frame, boolean]>;
+      if (q.length >= MAX_PRE_ACK_FRAMES) return this.close(1008, 'too many frames before the handshake');
+      q.push([data, isBinary]);
+      return;
+    }
+    if (data.length === 0) return;
+    const m = decode(data, this.decodeOptions);
+    if (m.invalid === true) return;
+    if (this.busy) {
+      if (!this.resolveReply(m)) this.inbox.push(m);
+      return;
+    }
+    this.dispatch(m);
+  }
+
+  /** Go's `handleMessage`, server side. */
+  private dispatch(m: Message): void {
+    if (this.core.onlyNative) {
+      const ns = this.nss.get('');
+      if (ns) this.answerEvent(m as ServerMessage, ns);
+      return;
+    }
+    if (this.resolveReply(m)) return;
+    let r: void | Promise<void> = undefined;
+    switch (m.event) {
+      case OnNamespaceConnect:
+        r = this.replyConnect(m as ServerMessage);
+        break;
+      case OnNamespaceDisconnect:
+        r = this.replyDisconnect(m as ServerMessage);
+        break;
+      case OnRoomJoin: {
+        const ns = this.nss.get(m.namespace);
+        if (ns) r = ns.replyRoomJoin(m as ServerMessage);
+        break;
+      }
+      case OnRoomLeave: {
+        const ns = this.nss.get(m.namespace);
+        if (ns) r = ns.replyRoomLeave(m as ServerMessage);
+        break;
+      }
+      default: {
+        const ns = this.nss.get(m.namespace);
+        // Go answers `bad namespace`, but its own write guard drops it: silence.
+        if (ns) this.answerEvent(m as ServerMessage, ns);
+        return;
+      }
+    }
+    if (r !== undefined) {
+      // An async system handler: later frames wait, so state changes keep their order.
+      this.busy = true;
+      r.then(this.drain, this.drain);
+    }
+  }
+
+  /** Server tokens (not `$`) may be replies to `Conn.ask` or `Server.ask`. */
+  private resolveReply(m: Message): boolean {
+    const w = m.wait;
+    if (w === '' || w.charCodeAt(0) === 0x24) return false;
+    return this.core.resolveReply(m) || this.pending.resolve(w, m);
+  }
+
+  private answerEvent(m: ServerMessage, ns: NSConn): void {
+    m.isLocal = false;
+    m.isForced = false;
+    const out = fire(ns.events, ns, m);
+    if (out === undefined) return;
+    if (isPromise(out)) out.then((o) => this.answer(m, o));
+    else this.answer(m, out);
+  }
+
+  /** @internal writes a handler's Reply or Error back on the incoming message (same wait, names, frame type). */
+  answer(m: ServerMessage, o: Outcome): void {
+    if (o === undefined) return;
+    m.fromExplicit = '';
+    if (o instanceof Reply) {
+      m.body = o.body;
+      m.error = undefined;
+    } else m.error = errorToText(o);
+    this.write(m);
+  }
+
+  private replyConnect(m: ServerMessage): void | Promise<void> {
+    if (m.wait === '' || m.isNoOp) return;
+    if (this.nss.has(m.namespace)) return this.writeEmptyReply(m.wait);
+    const events = this.core.events.get(m.namespace);
+    if (!events) {
+      m.error = BadNamespaceError.text;
+      this.write(m);
+      return;
+    }
+    const ns = new NSConn(this, m.namespace, events);
+    m.isLocal = false;
+    m.isForced = false;
+    const out = fire(events, ns, m);
+    if (isPromise(out)) return out.then((o) => this.finishConnect(m, ns, o));
+    this.finishConnect(m, ns, out);
+  }
+
+  private finishConnect(m: ServerMessage, ns: NSConn, o: Outcome): void {
+    if (this.closed) return;
+    if (o !== undefined) return this.answer(m, o);
+    if (this.nss.has(m.namespace)) return this.writeEmptyReply(m.wait);
+    this.addNamespace(ns);
+    // Go: the empty reply goes out before `_OnNamespaceConnected` fires.
+    this.writeEmptyReply(m.wait);
+    m.event = OnNamespaceConnected;
+    fireAndForget(ns.events, ns, m, this.core.logger);
+  }
+
+  private replyDisconnect(m: ServerMessage): void | Promise<void> {
+    if (m.wait === '' || m.isNoOp) return;
+    const ns = this.nss.get(m.namespace);
+    if (!ns) return this.writeEmptyReply(m.wait);
+    m.isLocal = false;
+    m.isForced = false;
+    const out = fire(ns.events, ns, m);
+    if (isPromise(out)) return out.then((o) => this.finishDisconnect(m, ns, o));
+    this.finishDisconnect(m, ns, out);
+  }
+
+  private finishDisconnect(m: ServerMessage, ns: NSConn, o: Outcome): void {
+    if (this.closed) return;
+    if (o !== undefined) return this.answer(m, o);
+    ns.forceLeaveAll(false);
+    this.removeNamespace(ns);
+    this.writeEmptyReply(m.wait);
+  }
+
+  /** Local cleanup when the socket closes or `close()` is called (no protocol message). */
+  private cleanup(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.handshakeTimer);
+    for (const ns of [...this.nss.values()]) {
+      ns.forceLeaveAll(true);
+      const m = localMessage(ns.namespace, '', OnNamespaceDisconnect, true);
+      fireAndForget(ns.events, ns, m, this.core.logger);
+      this.removeNamespace(ns);
+    }
+    this.pending.rejectAll(new ClosedError());
+    const waiters = this.ackWaiters;
+    this.ackWaiters = [];
+    for (const w of waiters) w(false);
+    this.inbox.length = 0;
+    if (this.registered) this.core.unregister(this);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * What a connection needs from its server (an interface, so conn.ts and
+ * server.ts do not import each other's classes).
+ */
+import type { Message } from '../protocol/index.js';
+import type { Handlers } from './handler.js';
+import type { Conn } from './conn.js';
+import type { NSConn } from './nsconn.js';
+import type { BroadcastMessage, Logger, SlowConsumerPolicy } from './types.js';
+
+/** @internal */
+export interface ServerCore {
+  readonly events: Map<string, Handlers>;
+  readonly allowNative: boolean;
+  readonly onlyNative: boolean;
+  readonly onConnect: ((conn: Conn) => void | Promise<void>) | undefined;
+  readonly handshakeTimeout: number;
+  readonly requestTimeout: number;
+  readonly maxBufferedAmount: number;
+  readonly slowConsumer: SlowConsumerPolicy;
+  readonly logger: Logger;
+  /** A coarse clock (ms), advanced by the server's sweep timer. */
+  readonly clock: number;
+  nextToken(): string;
+  register(conn: Conn): void;
+  unregister(conn: Conn): void;
+  indexNamespace(ns: NSConn, connected: boolean): void;
+  indexRoom(ns: NSConn, room: string, joined: boolean): void;
+  resolveReply(m: Message): boolean;
+  broadcast(except: Conn | NSConn | string | null, message: BroadcastMessage): void;
+  hasConnection(id: string): boolean;
+}

@@ -1,0 +1,133 @@
+/**
+ * The HTTP surface of the endpoint, as Go neffos `Server.Upgrade` (PROTOCOL.md §6.4):
+ * HEAD → 302, other non-GET → 405, `X-Websocket-Header-*` query parameters → headers,
+ * an origin check, and the bundled browser client.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ServerOptions } from './types.js';
+
+const HEADER_PARAM_PREFIX = 'x-websocket-header-';
+
+/** The path part of a request URL. */
+export function pathOf(url: string | undefined): string {
+  if (!url) return '/';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/**
+ * Copies `X-Websocket-Header-<Name>=<value>` query parameters into request headers (Go's
+ * `tryParseURLParamsToHeaders`; matched case-insensitively), before the id is generated.
+ */
+export function applyQueryHeaders(req: IncomingMessage): void {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  if (q < 0) return;
+  const params = new URLSearchParams(url.slice(q + 1));
+  for (const [key, value] of params) {
+    if (key.length <= HEADER_PARAM_PREFIX.length || key.slice(0, HEADER_PARAM_PREFIX.length).toLowerCase() !== HEADER_PARAM_PREFIX) continue;
+    const name = key.slice(HEADER_PARAM_PREFIX.length).toLowerCase();
+    if (name === '' || !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) continue;
+    const prev = req.headers[name];
+    req.headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : prev + ', ' + value;
+  }
+}
+
+/** Applies the `allowedOrigins` option; true when the request may connect. */
+export function originAllowed(req: IncomingMessage, allowed: ServerOptions['allowedOrigins']): boolean {
+  const origin = req.headers.origin;
+  if (allowed === '*') return true;
+  if (typeof allowed === 'function') return allowed(origin ?? '', req);
+  if (Array.isArray(allowed)) return origin === undefined || allowed.includes(origin);
+  // same-origin, as gorilla's default upgrader: no Origin header (non-browser clients) passes.
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host.toLowerCase() === String(req.headers.host ?? '').toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/** Answers a refused upgrade on the raw socket with a plain HTTP response. */
+export function refuseUpgrade(socket: Duplex, status: number, text: string, extra = ''): void {
+  if (!socket.writable) return void socket.destroy();
+  const body = text + '\n';
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText(status)}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      extra + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n` + body,
+  );
+}
+
+function statusText(status: number): string {
+  switch (status) {
+    case 400: return 'Bad Request';
+    case 403: return 'Forbidden';
+    case 405: return 'Method Not Allowed';
+    default: return 'Internal Server Error';
+  }
+}
+
+/** The endpoint's answer to a plain HTTP request (not an upgrade), as Go neffos. */
+export function answerPlainRequest(req: IncomingMessage, res: ServerResponse): void {
+  if (req.method === 'HEAD') {
+    // The neffos.js reconnect probe: any answer means "online".
+    res.writeHead(302).end();
+    return;
+  }
+  if (req.method !== 'GET') {
+    res.writeHead(405, { Allow: 'GET', 'X-Content-Type-Options': 'nosniff', 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('Method Not Allowed\n');
+    return;
+  }
+  res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end('Bad Request: this endpoint expects a WebSocket upgrade\n');
+}
+
+/** Finds `<package root>/dist/browser/neffos.min.js` by walking up to the package.json named `neffos-ts`. */
+export function clientScriptFile(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'neffos-ts') {
+          return join(dir, 'dist', 'browser', 'neffos.min.js');
+        }
+      } catch {
+        /* keep walking */
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return undefined;
+}
+
+let cachedScript: Buffer | undefined;
+
+/** Serves the bundled browser client, or a 404 that says to run `npm run build`. */
+export function serveClientScript(req: IncomingMessage, res: ServerResponse, logger: { warn(...a: unknown[]): void }): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const file = clientScriptFile();
+  if (!cachedScript && file && existsSync(file)) cachedScript = readFileSync(file);
+  if (!cachedScript) {
+    const text = 'neffos-ts: the browser client is not built (' + (file ?? 'dist/browser/neffos.min.js') + ' is missing); run `npm run build`';
+    logger.warn(text);
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(text + '\n');
+    return;
+  }
+  res.writeHead(200, {
+    'Content-Type': 'application/javascript; charset=utf-8',
+    'Content-Length': cachedScript.length,
+    'Cache-Control': 'public, max-age=3600',
+  });
+  res.end(req.method === 'HEAD' ? undefined : cachedScript);
+}

@@ -1,0 +1,225 @@
+/** A connection's membership of one namespace (Go's `*neffos.NSConn`). */
+import {
+  BadNamespaceError, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft,
+  type Body, type MessageInit,
+} from '../protocol/index.js';
+import { fire, fireAndForget, isPromise, localMessage, type Handlers, type Outcome } from './handler.js';
+import { Room } from './room.js';
+import type { Conn } from './conn.js';
+import type { AskOptions, BroadcastMessage, ServerMessage } from './types.js';
+
+/** `nsConn.to(All)`: every connection of the namespace, this one included (Iris v6). */
+export const All = '';
+/** `nsConn.to(NotMe)`: every connection of the namespace except this one (Iris v6). */
+export const NotMe = ';to;all;except;me;';
+
+/** What `nsConn.to(target)` returns: an emitter bound to a room, a connection id, `All` or `NotMe`. */
+export interface Emitter {
+  emit(event: string, body?: Body): void;
+}
+
+/**
+ * A connection inside one namespace: what every handler gets first.
+ * @example
+ * const namespaces = {
+ *   chat: {
+ *     message: (ns, msg) => { ns.broadcastOthers(msg); },       // relay to everyone else
+ *     whoami: (ns) => reply(ns.conn.id),                       // answer an ask
+ *     lobby: async (ns) => { (await ns.joinRoom('lobby')).emit('hi', 'joined'); },
+ *   },
+ * };
+ */
+export class NSConn {
+  /** A controller instance bound to this namespace connection (see controllers). */
+  controller: object | undefined;
+  private readonly joined = new Map<string, Room>();
+
+  /** @internal */
+  constructor(readonly conn: Conn, readonly namespace: string, /** @internal */ readonly events: Handlers) {}
+
+  /** Sends an event to this client. Returns false when the write guard or a closed connection stops it. */
+  emit(event: string, body: Body = ''): boolean {
+    return this.conn.write({ namespace: this.namespace, event, body });
+  }
+
+  /** Sends an event in a binary frame. */
+  emitBinary(event: string, body: Body): boolean {
+    return this.conn.write({ namespace: this.namespace, event, body, binary: true });
+  }
+
+  /**
+   * Asks this client and waits for its handler's `reply(...)` (deadline: `timeout`, default 30 s).
+   * @example
+   * const answer = await ns.ask('question', 'how are you?', { timeout: 5000 });
+   */
+  ask(event: string, body: Body = '', options?: AskOptions): Promise<ServerMessage> {
+    return this.conn.ask({ namespace: this.namespace, event, body }, options);
+  }
+
+  /**
+   * Forces the client into a room (Go's `NSConn.JoinRoom` on the server): asks the client
+   * (its `_OnRoomJoin` may refuse), then fires `_OnRoomJoin` and `_OnRoomJoined` here.
+   */
+  async joinRoom(name: string, options?: AskOptions): Promise<Room> {
+    const existing = this.joined.get(name);
+    if (existing) return existing;
+    await this.conn.ask({ namespace: this.namespace, room: name, event: OnRoomJoin }, options);
+    const m = localMessage(this.namespace, name, OnRoomJoin, false);
+    const veto = await fire(this.events, this, m);
+    if (veto instanceof Error) throw veto;
+    const room = this.addRoom(name);
+    m.event = OnRoomJoined;
+    fireAndForget(this.events, this, m, this.conn.core.logger);
+    return room;
+  }
+
+  /** A joined room, or undefined. */
+  room(name: string): Room | undefined {
+    return this.joined.get(name);
+  }
+
+  /** The joined rooms. */
+  rooms(): Room[] {
+    return [...this.joined.values()];
+  }
+
+  /** Whether the room is joined. */
+  hasRoom(name: string): boolean {
+    return this.joined.has(name);
+  }
+
+  /** Forces the client out of every room, one after another (Go's `LeaveAll`). */
+  async leaveAll(options?: AskOptions): Promise<void> {
+    for (const room of [...this.joined.values()]) await room.leave(options);
+  }
+
+  /**
+   * Disconnects the client from this namespace (Go's `NSConn.Disconnect` on the server): asks the
+   * client, force-leaves the rooms and fires `_OnNamespaceDisconnect` locally.
+   */
+  async disconnect(options?: AskOptions): Promise<void> {
+    if (this.conn.namespace(this.namespace) !== this) throw new BadNamespaceError();
+    await this.conn.ask({ namespace: this.namespace, event: OnNamespaceDisconnect }, options);
+    this.forceLeaveAll(true);
+    this.conn.removeNamespace(this);
+    fireAndForget(this.events, this, localMessage(this.namespace, '', OnNamespaceDisconnect, false), this.conn.core.logger);
+  }
+
+  /**
+   * Broadcasts to every connection of this namespace, this one included (Go's `NSConn.Broadcast`).
+   * Pass a received message to relay it (its room is kept), or an event and a body.
+   */
+  broadcast(message: BroadcastMessage | ServerMessage | string, body?: Body): void {
+    this.conn.core.broadcast(null, this.toBroadcast(message, body));
+  }
+
+  /** Broadcasts to every other connection of this namespace (Go's `NSConn.BroadcastOthers`). */
+  broadcastOthers(message: BroadcastMessage | ServerMessage | string, body?: Body): void {
+    this.conn.core.broadcast(this.conn, this.toBroadcast(message, body));
+  }
+
+  /**
+   * Iris v6 vocabulary: `to(target).emit(event, body)` where target is a room name,
+   * a connection id, {@link All} or {@link NotMe}.
+   * @example
+   * ns.to(NotMe).emit('chat', 'hello others');
+   * ns.to('room1').emit('chat', 'hello room');
+   * ns.to(otherId).emit('private', 'psst');
+   */
+  to(target: string): Emitter {
+    const core = this.conn.core;
+    const namespace = this.namespace;
+    if (target === All) return { emit: (event, body = '') => core.broadcast(null, { namespace, event, body }) };
+    if (target === NotMe) return { emit: (event, body = '') => core.broadcast(this.conn, { namespace, event, body }) };
+    return {
+      emit: (event, body = '') => {
+        if (core.hasConnection(target)) core.broadcast(null, { namespace, event, body, to: target });
+        else core.broadcast(null, { namespace, room: target, event, body });
+      },
+    };
+  }
+
+  /** @internal answers a client's join request (Go's `replyRoomJoin`). */
+  replyRoomJoin(m: ServerMessage): void | Promise<void> {
+    if (m.wait === '' || m.isNoOp) return;
+    if (this.joined.has(m.room)) return this.conn.writeEmptyReply(m.wait);
+    m.isLocal = false;
+    m.isForced = false;
+    const out = fire(this.events, this, m);
+    if (isPromise(out)) return out.then((o) => this.finishJoin(m, o));
+    this.finishJoin(m, out);
+  }
+
+  private finishJoin(m: ServerMessage, o: Outcome): void {
+    if (this.conn.isClosed) return;
+    if (o !== undefined) return this.conn.answer(m, o);
+    if (!this.joined.has(m.room)) {
+      this.addRoom(m.room);
+      // Go: `_OnRoomJoined` fires before the empty reply (the reverse of connect).
+      m.event = OnRoomJoined;
+      fireAndForget(this.events, this, m, this.conn.core.logger);
+    }
+    this.conn.writeEmptyReply(m.wait);
+  }
+
+  /** @internal answers a client's leave request (Go's `replyRoomLeave`). */
+  replyRoomLeave(m: ServerMessage): void | Promise<void> {
+    if (m.wait === '' || m.isNoOp) return;
+    if (!this.joined.has(m.room)) return this.conn.writeEmptyReply(m.wait);
+    m.isLocal = false;
+    m.isForced = false;
+    const out = fire(this.events, this, m);
+    if (isPromise(out)) return out.then((o) => this.finishLeave(m, o));
+    this.finishLeave(m, out);
+  }
+
+  private finishLeave(m: ServerMessage, o: Outcome): void {
+    if (this.conn.isClosed) return;
+    if (o !== undefined) return this.conn.answer(m, o);
+    if (this.joined.has(m.room)) {
+      this.dropRoom(m.room);
+      m.event = OnRoomLeft;
+      fireAndForget(this.events, this, m, this.conn.core.logger);
+    }
+    this.conn.writeEmptyReply(m.wait);
+  }
+
+  /** @internal force-leaves every room: `_OnRoomLeave` then `_OnRoomLeft`, isForced (no wire messages). */
+  forceLeaveAll(isLocal: boolean): void {
+    const logger = this.conn.core.logger;
+    for (const name of [...this.joined.keys()]) {
+      const m = localMessage(this.namespace, name, OnRoomLeave, true);
+      m.isLocal = isLocal;
+      fireAndForget(this.events, this, m, logger);
+      this.dropRoom(name);
+      m.event = OnRoomLeft;
+      fireAndForget(this.events, this, m, logger);
+    }
+  }
+
+  /** @internal */
+  addRoom(name: string): Room {
+    const room = new Room(this, name);
+    this.joined.set(name, room);
+    this.conn.core.indexRoom(this, name, true);
+    return room;
+  }
+
+  /** @internal */
+  dropRoom(name: string): void {
+    if (this.joined.delete(name)) this.conn.core.indexRoom(this, name, false);
+  }
+
+  private toBroadcast(message: BroadcastMessage | ServerMessage | string, body?: Body): BroadcastMessage {
+    if (typeof message === 'string') return { namespace: this.namespace, event: message, body: body ?? '' };
+    const m = message as BroadcastMessage & Partial<ServerMessage>;
+    const out: BroadcastMessage = {
+      namespace: m.namespace ?? this.namespace, room: m.room ?? '', event: m.event, body: m.body ?? '', binary: m.binary ?? false,
+    };
+    if (m.to) out.to = m.to;
+    if (m.error !== undefined) out.error = m.error;
+    return out;
+  }
+}
+
+export type { MessageInit };

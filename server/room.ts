@@ -1,0 +1,42 @@
+/** A room joined by one connection in one namespace (Go's `*neffos.Room`). */
+import { BadRoomError, OnRoomLeave, OnRoomLeft, type Body } from '../protocol/index.js';
+import { fire, fireAndForget, localMessage } from './handler.js';
+import type { NSConn } from './nsconn.js';
+import type { AskOptions } from './types.js';
+
+/**
+ * A room of a server-side connection.
+ * @example
+ * const room = await nsConn.joinRoom('lobby');   // forced from the server
+ * room.emit('notice', 'welcome to the lobby');     // to this client only, room field set
+ * await room.leave();
+ */
+export class Room {
+  constructor(readonly nsConn: NSConn, readonly name: string) {}
+
+  /** Sends an event with this room set, to this one client (Go's `Room.Emit`). */
+  emit(event: string, body: Body = ''): boolean {
+    return this.nsConn.conn.write({ namespace: this.nsConn.namespace, room: this.name, event, body });
+  }
+
+  /** Sends to every member of this room on this server, this connection included unless `exceptSelf`. */
+  broadcast(event: string, body: Body = '', exceptSelf = false): void {
+    this.nsConn.conn.core.broadcast(exceptSelf ? this.nsConn.conn : null, { namespace: this.nsConn.namespace, room: this.name, event, body });
+  }
+
+  /**
+   * Forces the client out of this room (Go's `Room.Leave` on the server): asks the client,
+   * then fires `_OnRoomLeave` (an error keeps the room) and `_OnRoomLeft` locally.
+   */
+  async leave(options?: AskOptions): Promise<void> {
+    const ns = this.nsConn;
+    if (!ns.hasRoom(this.name)) throw new BadRoomError();
+    await ns.conn.ask({ namespace: ns.namespace, room: this.name, event: OnRoomLeave }, options);
+    const m = localMessage(ns.namespace, this.name, OnRoomLeave, false);
+    const veto = await fire(ns.events, ns, m);
+    if (veto instanceof Error) throw veto;
+    ns.dropRoom(this.name);
+    m.event = OnRoomLeft;
+    fireAndForget(ns.events, ns, m, ns.conn.core.logger);
+  }
+}

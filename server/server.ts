@@ -1,0 +1,375 @@
+/**
+ * The neffos server: namespaces and options in, connections out. Speaks the Go
+ * neffos protocol to Go clients, neffos.js and the neffos-ts client alike.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import {
+  OnNativeMessage, TimeoutError, createWaitTokenGenerator, encode, isValidConnectionId,
+  type Message,
+} from '../protocol/index.js';
+import { Conn } from './conn.js';
+import { controllerNamespaces } from './controller.js';
+import type { ServerCore } from './core.js';
+import { toHandlers, type Handlers } from './handler.js';
+import { answerPlainRequest, applyQueryHeaders, originAllowed, pathOf, refuseUpgrade, serveClientScript } from './http.js';
+import { NSConn } from './nsconn.js';
+import { PendingAsks } from './pending.js';
+import { WsSocket, type ServerSocket } from './socket.js';
+import type { AskOptions, BroadcastMessage, Logger, ServerMessage, ServerNamespaces, ServerOptions, SlowConsumerPolicy } from './types.js';
+
+/** Defaults of every limit (documented in docs/server.md). */
+export const DEFAULTS = {
+  handshakeTimeout: 10_000,
+  requestTimeout: 30_000,
+  readTimeout: 0,
+  writeTimeout: 0,
+  pongTimeout: 60_000,
+  maxMessageSize: 1 << 20,
+  maxBufferedAmount: 4 << 20,
+  slowConsumer: 'close' as SlowConsumerPolicy,
+} as const;
+
+/**
+ * A neffos server.
+ * @example
+ * import { createServer } from 'node:http';
+ * import { Server, reply } from 'neffos-ts/server';
+ *
+ * const server = new Server({
+ *   default: {
+ *     echo: (ns, msg) => reply(msg.body),
+ *     chat: (ns, msg) => ns.broadcastOthers(msg),
+ *   },
+ * });
+ * const http = createServer();
+ * server.attach(http, { path: '/echo' });
+ * http.listen(8080);
+ */
+export class Server implements ServerCore {
+  /** @internal */ readonly events: Map<string, Handlers>;
+  /** @internal */ readonly allowNative: boolean;
+  /** @internal */ readonly onlyNative: boolean;
+  /** @internal */ readonly onConnect: ServerOptions['onConnect'];
+  /** @internal */ readonly handshakeTimeout: number;
+  /** @internal */ readonly requestTimeout: number;
+  /** @internal */ readonly maxBufferedAmount: number;
+  /** @internal */ readonly slowConsumer: SlowConsumerPolicy;
+  /** @internal */ readonly logger: Logger;
+  /** @internal */ clock = Date.now();
+  readonly options: Readonly<ServerOptions>;
+  private readonly conns = new Map<string, Conn>();
+  private readonly all = new Set<Conn>();
+  private readonly byNamespace = new Map<string, Set<NSConn>>();
+  private readonly byRoom = new Map<string, Map<string, Set<NSConn>>>();
+  private readonly pending = new PendingAsks();
+  private readonly token = createWaitTokenGenerator('server');
+  private readonly wss: WebSocketServer;
+  private readonly sweepTimer: ReturnType<typeof setInterval>;
+  private readonly pingEvery: number;
+  private lastPing = 0;
+  private closed = false;
+
+  constructor(namespaces: ServerNamespaces<any> = {}, options: ServerOptions = {}) {
+    this.options = options;
+    this.events = new Map();
+    for (const name of Object.keys(namespaces)) this.events.set(name, toHandlers(namespaces[name] as Record<string, unknown>));
+    for (const [name, handlers] of controllerNamespaces(options.controllers ?? [], options.dependencies ?? {})) {
+      const into = this.events.get(name) ?? new Map();
+      for (const [event, h] of handlers) into.set(event, h);
+      this.events.set(name, into);
+    }
+    const empty = this.events.get('');
+    this.allowNative = empty?.has(OnNativeMessage) ?? false;
+    this.onlyNative = this.events.size === 1 && empty !== undefined && empty.size === 1 && this.allowNative;
+    this.onConnect = options.onConnect;
+    this.handshakeTimeout = options.handshakeTimeout ?? DEFAULTS.handshakeTimeout;
+    this.requestTimeout = DEFAULTS.requestTimeout;
+    this.maxBufferedAmount = options.maxBufferedAmount ?? DEFAULTS.maxBufferedAmount;
+    this.slowConsumer = options.slowConsumer ?? DEFAULTS.slowConsumer;
+    this.logger = options.logger ?? console;
+    const maxPayload = options.maxMessageSize ?? DEFAULTS.maxMessageSize;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
+    const extra = Object.entries(options.responseHeaders ?? {}).map(([k, v]) => `${k}: ${v}`);
+    if (extra.length > 0) this.wss.on('headers', (headers: string[]) => headers.push(...extra));
+    const pong = options.pongTimeout ?? DEFAULTS.pongTimeout;
+    this.pingEvery = pong > 0 ? options.pingPeriod ?? Math.floor((pong * 9) / 10) : 0;
+    const periods = [this.pingEvery, options.readTimeout ?? 0, options.writeTimeout ?? 0].filter((n) => n > 0);
+    const tick = Math.max(10, Math.min(1000, ...periods.map((p) => Math.floor(p / 4))));
+    this.sweepTimer = setInterval(() => this.sweep(), tick);
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * Serves the endpoint on a Node http/https server: upgrades at `path`, answers HEAD (302)
+   * and other methods (405) there, serves `clientScript`, and passes other requests to the
+   * server's existing request listeners.
+   * @example
+   * server.attach(httpServer, { path: '/echo' });
+   */
+  attach(httpServer: HttpServer, options: { path?: string } = {}): this {
+    const path = options.path ?? '/';
+    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (pathOf(req.url) === path) this.handleUpgrade(req, socket, head);
+    });
+    const previous = httpServer.listeners('request').slice() as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+    httpServer.removeAllListeners('request');
+    httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const p = pathOf(req.url);
+      if (p === path || (this.options.clientScript && p === this.options.clientScript)) return void this.handleRequest(req, res);
+      if (previous.length === 0) return void res.writeHead(404).end();
+      for (const l of previous) l.call(httpServer, req, res);
+    });
+    return this;
+  }
+
+  /**
+   * Answers a plain HTTP request for the endpoint (HEAD → 302, non-GET → 405, GET → 400)
+   * or for `clientScript`. For frameworks: call it from the route of the endpoint.
+   * @example
+   * app.head('/echo', (req, res) => server.handleRequest(req, res));
+   */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (this.options.clientScript && pathOf(req.url) === this.options.clientScript) return serveClientScript(req, res, this.logger);
+    answerPlainRequest(req, res);
+  }
+
+  /**
+   * Upgrades one request (Express, Fastify, Koa and the rest: call it from the http server's
+   * `upgrade` event for the endpoint's path).
+   * @example
+   * httpServer.on('upgrade', (req, socket, head) => {
+   *   if (req.url?.startsWith('/echo')) server.handleUpgrade(req, socket, head);
+   * });
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const fail = (status: number, text: string, extra = '') => {
+      refuseUpgrade(socket, status, text, extra);
+      this.options.onUpgradeError?.(new Error(text), req);
+    };
+    if (this.closed) return fail(500, 'server closed');
+    if (req.method !== 'GET') return fail(405, 'Method Not Allowed', 'Allow: GET\r\n');
+    if (!originAllowed(req, this.options.allowedOrigins ?? 'same-origin')) {
+      this.logger.warn(`neffos: refused WebSocket upgrade from origin ${String(req.headers.origin)} (host ${String(req.headers.host)}); set the allowedOrigins option to allow it`);
+      return fail(403, 'Forbidden: origin not allowed');
+    }
+    applyQueryHeaders(req);
+    let id: string;
+    try {
+      id = this.options.idGenerator ? this.options.idGenerator(req) : randomUUID();
+    } catch (e) {
+      return fail(500, 'id generator failed: ' + String((e as Error)?.message ?? e));
+    }
+    if (!isValidConnectionId(id)) return fail(500, 'invalid connection id (empty or containing ";")');
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.accept(new WsSocket(ws, `message too big: the limit is ${this.wss.options.maxPayload} bytes`), req, id);
+    });
+  }
+
+  /**
+   * Starts a connection on an already upgraded socket: the seam for transports other than `ws`.
+   * @example
+   * server.accept(myUwsAdapter, request);
+   */
+  accept(socket: ServerSocket, request: IncomingMessage, id?: string): Conn {
+    const conn = new Conn(this, socket, request, id ?? (this.options.idGenerator ? this.options.idGenerator(request) : randomUUID()));
+    conn.start();
+    return conn;
+  }
+
+  /**
+   * Sends a message to every connection that has its namespace connected (and its room joined),
+   * except `except` (a Conn or NSConn, or a connection id), or only to `message.to`.
+   * The frame is encoded once for every receiver.
+   * @example
+   * server.broadcast(null, { namespace: 'default', event: 'news', body: 'hi all' });
+   * server.broadcast(nsConn, { namespace: 'default', room: 'r1', event: 'chat', body: 'hi room' });
+   */
+  broadcast(except: Conn | NSConn | string | null, message: BroadcastMessage): void {
+    this.send(except, message, '');
+  }
+
+  /**
+   * Asks connections (all of the namespace, or `to`); the first reply wins (Go's `Server.Ask`).
+   * @example
+   * const answer = await server.ask({ namespace: 'default', event: 'status' }, { to: id, timeout: 5000 });
+   */
+  ask(message: BroadcastMessage, options: AskOptions & { to?: string } = {}): Promise<ServerMessage> {
+    const wait = this.token();
+    const p = this.pending.add(wait, options.timeout ?? this.requestTimeout, options.signal);
+    this.send(null, options.to ? { ...message, to: options.to } : message, wait);
+    return p;
+  }
+
+  /** The connections by id (a snapshot). */
+  get connections(): Map<string, Conn> {
+    return new Map(this.conns);
+  }
+
+  /** How many connections are open. */
+  get totalConnections(): number {
+    return this.all.size;
+  }
+
+  /** The connections that have `namespace` connected, by id (a snapshot). */
+  connectionsByNamespace(namespace: string): Map<string, NSConn> {
+    const out = new Map<string, NSConn>();
+    for (const ns of this.byNamespace.get(namespace) ?? []) out.set(ns.conn.id, ns);
+    return out;
+  }
+
+  /** How many connections of `namespace` joined `room`. */
+  roomSize(namespace: string, room: string): number {
+    return this.byRoom.get(namespace)?.get(room)?.size ?? 0;
+  }
+
+  /** A connection by id. */
+  connection(id: string): Conn | undefined {
+    return this.conns.get(id);
+  }
+
+  /** Whether `close()` was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Closes every connection with a close frame (1001 by default); later upgrades get HTTP 500. */
+  close(code = 1001, reason = 'server closed'): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    for (const c of [...this.all]) c.close(code, reason);
+    this.pending.rejectAll(new TimeoutError('server closed'));
+    this.wss.close();
+  }
+
+  // ---- ServerCore (internal) ----
+
+  /** @internal */
+  nextToken(): string {
+    return this.token();
+  }
+
+  /** @internal */
+  register(conn: Conn): void {
+    this.all.add(conn);
+    this.conns.set(conn.id, conn);
+  }
+
+  /** @internal */
+  unregister(conn: Conn): void {
+    if (!this.all.delete(conn)) return;
+    if (this.conns.get(conn.id) === conn) this.conns.delete(conn.id);
+    const cb = this.options.onDisconnect;
+    if (cb) {
+      try {
+        cb(conn);
+      } catch (e) {
+        this.logger.error('neffos: onDisconnect failed:', e);
+      }
+    }
+  }
+
+  /** @internal */
+  hasConnection(id: string): boolean {
+    return this.conns.has(id);
+  }
+
+  /** @internal */
+  indexNamespace(ns: NSConn, connected: boolean): void {
+    let set = this.byNamespace.get(ns.namespace);
+    if (connected) {
+      if (!set) this.byNamespace.set(ns.namespace, (set = new Set()));
+      set.add(ns);
+    } else if (set) {
+      set.delete(ns);
+      if (set.size === 0) this.byNamespace.delete(ns.namespace);
+    }
+  }
+
+  /** @internal */
+  indexRoom(ns: NSConn, room: string, joined: boolean): void {
+    let rooms = this.byRoom.get(ns.namespace);
+    if (joined) {
+      if (!rooms) this.byRoom.set(ns.namespace, (rooms = new Map()));
+      let set = rooms.get(room);
+      if (!set) rooms.set(room, (set = new Set()));
+      set.add(ns);
+    } else if (rooms) {
+      const set = rooms.get(room);
+      if (!set) return;
+      set.delete(ns);
+      if (set.size === 0) rooms.delete(room);
+      if (rooms.size === 0) this.byRoom.delete(ns.namespace);
+    }
+  }
+
+  /** @internal */
+  resolveReply(m: Message): boolean {
+    return this.pending.resolve(m.wait, m);
+  }
+
+  private send(except: Conn | NSConn | string | null, message: BroadcastMessage, wait: string): void {
+    const namespace = message.namespace ?? '';
+    const room = message.room ?? '';
+    const skip = except instanceof NSConn ? except.conn : except instanceof Conn ? except : null;
+    const skipId = typeof except === 'string' ? except : '';
+    let frame: string | Uint8Array | Buffer = encode({
+      wait, namespace, room, event: message.event, body: message.body ?? '', binary: message.binary ?? false, error: message.error,
+    });
+    const isBinary = typeof frame !== 'string';
+    if (message.to) {
+      const c = this.conns.get(message.to);
+      if (c && c !== skip && c.id !== skipId && c.canWrite(namespace, room, message.event)) c.send(frame, isBinary);
+      return;
+    }
+    const targets = room === '' ? this.byNamespace.get(namespace) : this.byRoom.get(namespace)?.get(room);
+    if (!targets || targets.size === 0) return;
+    // Encode once: a text frame becomes one Buffer shared by every receiver.
+    if (typeof frame === 'string' && targets.size > 1) frame = Buffer.from(frame);
+    for (const ns of targets) {
+      const c = ns.conn;
+      if (c === skip || (skipId !== '' && c.id === skipId)) continue;
+      c.send(frame, isBinary);
+    }
+  }
+
+  private sweep(): void {
+    const now = (this.clock = Date.now());
+    const readTimeout = this.options.readTimeout ?? 0;
+    const writeTimeout = this.options.writeTimeout ?? 0;
+    const ping = this.pingEvery > 0 && now - this.lastPing >= this.pingEvery;
+    if (ping) this.lastPing = now;
+    if (!ping && readTimeout <= 0 && writeTimeout <= 0) return;
+    for (const c of this.all) {
+      if (readTimeout > 0 && now - c.lastRead > readTimeout) {
+        c.close(1001, 'read timeout');
+        continue;
+      }
+      if (writeTimeout > 0) {
+        if (c.socket.bufferedAmount === 0) c.stalledSince = 0;
+        else if (c.stalledSince === 0) c.stalledSince = now;
+        else if (now - c.stalledSince > writeTimeout) {
+          c.socket.terminate();
+          continue;
+        }
+      }
+      if (ping) {
+        if (!c.alive) {
+          c.socket.terminate();
+          continue;
+        }
+        c.alive = false;
+        c.socket.ping?.();
+      }
+    }
+  }
+}
+
+/** The upgrade request of a connection (Iris's `websocket.GetContext`). */
+export function getContext(conn: Conn): IncomingMessage {
+  return conn.request;
+}

@@ -1,0 +1,95 @@
+/**
+ * The server core talks to this small socket interface; `ws` is one adapter
+ * (STYLE.md example 8). Another transport (uWebSockets.js, Bun) implements
+ * `ServerSocket` and hands it to `Server.accept`.
+ */
+import type { WebSocket } from 'ws';
+
+/** Callbacks the core installs on a socket. */
+export interface SocketHandlers {
+  message(data: string | Uint8Array, isBinary: boolean): void;
+  close(code: number, reason: string): void;
+  pong(): void;
+}
+
+/** The transport seen by the core: send frames, batch them, close, report backpressure. */
+export interface ServerSocket {
+  /** Sends one frame. `data` may be a pre-encoded Buffer of a text frame (broadcast fan-out). */
+  send(data: string | Uint8Array, isBinary: boolean): void;
+  /** Starts batching writes until `uncork` (one syscall for many frames). Optional. */
+  cork?(): void;
+  uncork?(): void;
+  /** Bytes queued and not yet written to the network. */
+  readonly bufferedAmount: number;
+  /** Sends a close frame. */
+  close(code?: number, reason?: string): void;
+  /** Drops the TCP connection at once. */
+  terminate(): void;
+  ping?(): void;
+  /** Installs the core's callbacks (called once). */
+  listen(handlers: SocketHandlers): void;
+}
+
+const TEXT = { binary: false } as const;
+const BINARY = { binary: true } as const;
+
+/** Adapts a `ws` WebSocket (server side) to {@link ServerSocket}. */
+export class WsSocket implements ServerSocket {
+  constructor(private readonly ws: WebSocket, private readonly tooBigReason = 'message too big') {}
+
+  send(data: string | Uint8Array, isBinary: boolean): void {
+    this.ws.send(data, isBinary ? BINARY : TEXT);
+  }
+
+  // ws writes each frame with its own socket.write; corking the net.Socket turns a tick's frames into one writev.
+  cork(): void {
+    (this.ws as unknown as { _socket?: { cork(): void } })._socket?.cork();
+  }
+
+  uncork(): void {
+    (this.ws as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  close(code?: number, reason?: string): void {
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      this.ws.terminate();
+    }
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  ping(): void {
+    try {
+      this.ws.ping();
+    } catch {
+      /* closing */
+    }
+  }
+
+  listen(h: SocketHandlers): void {
+    const ws = this.ws;
+    // ws closes an oversized message with 1009 and no reason; give the peer a clear one.
+    const close = ws.close;
+    const reason = this.tooBigReason;
+    ws.close = function (this: WebSocket, code?: number, data?: string | Buffer) {
+      return close.call(this, code, code === 1009 && !data ? reason : data);
+    };
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data;
+      h.message(isBinary ? buf : buf.toString(), isBinary);
+    });
+    ws.on('close', (code: number, reason: Buffer) => h.close(code, reason.toString()));
+    ws.on('pong', () => h.pong());
+    ws.on('error', () => {
+      /* 'close' follows */
+    });
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Public types of the server: handlers, namespaces, options. Types only.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Body, Message, Reply } from '../protocol/index.js';
+import type { Conn } from './conn.js';
+import type { NSConn } from './nsconn.js';
+
+/** A received (or locally fired) message, as server handlers see it. */
+export interface ServerMessage<B extends Body = Body> extends Omit<Message, 'body'> {
+  body: B;
+  /** Fired by the server itself (server-initiated connect/join/leave/disconnect, close cleanup). */
+  isLocal: boolean;
+  /** Fired by a forced cleanup: the connection closed or the namespace was disconnected with rooms joined. */
+  isForced: boolean;
+}
+
+/** What a handler may return: nothing, `reply(body)` (answers an ask), or an Error (sent back as an error reply, and a veto for connect/join/leave/disconnect). */
+export type HandlerResult = void | undefined | Reply | Error;
+
+/**
+ * A server event handler, the same shape as the client's: `(nsConn, message)`.
+ * Return `reply(body)` to answer an ask; return or throw an Error to send its text back
+ * (and to refuse a connect, join, leave or disconnect). Promises work too.
+ * @example
+ * const echo: ServerHandler = (ns, msg) => reply(msg.body);
+ */
+export type ServerHandler<B extends Body = Body> =
+  (nsConn: NSConn, message: ServerMessage<B>) => HandlerResult | Promise<HandlerResult>;
+
+/** Event name → body type of one namespace (as on the client). */
+export type EventMap = Record<string, Body>;
+/** Namespace name → its {@link EventMap}. */
+export type NamespaceMap = Record<string, EventMap>;
+
+/** The system events a namespace may handle (PROTOCOL.md §4.1). */
+export type SystemEvent =
+  | '_OnNamespaceConnect' | '_OnNamespaceConnected' | '_OnNamespaceDisconnect'
+  | '_OnRoomJoin' | '_OnRoomJoined' | '_OnRoomLeave' | '_OnRoomLeft'
+  | '_OnAnyEvent' | '_OnNativeMessage';
+
+/** The handlers of one namespace: its own events plus any system event. */
+export type ServerEvents<E extends EventMap = EventMap> =
+  { [K in keyof E]?: ServerHandler<E[K]> } & { [K in SystemEvent]?: ServerHandler<Body> };
+
+/**
+ * The `namespaces` argument of `new Server`: namespace → event → handler (the client's shape).
+ * @example
+ * const namespaces: ServerNamespaces = { default: { echo: (ns, msg) => reply(msg.body) } };
+ */
+export type ServerNamespaces<N extends NamespaceMap = NamespaceMap> = { [K in keyof N]: ServerEvents<N[K]> };
+
+/** What to do when a connection's send buffer passes `maxBufferedAmount`. */
+export type SlowConsumerPolicy = 'close' | 'drop';
+
+/** A message to broadcast: every field optional; `to` targets one connection id. */
+export interface BroadcastMessage {
+  namespace?: string;
+  room?: string;
+  event: string;
+  body?: Body;
+  /** Only the connection with this id receives it. */
+  to?: string;
+  binary?: boolean;
+  /** Error text (isError=1). */
+  error?: string;
+}
+
+/** Minimal logger; `console` fits. */
+export interface Logger {
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+/** A controller class (see `docs/server.md`): methods are events of one namespace. */
+export interface ControllerClass<D = any> {
+  new (dependencies: D): object;
+  /** The namespace, unless the instance has a `namespace` property or method. */
+  namespace?: string;
+}
+
+/** Options of `new Server`. Every limit has a safe default. */
+export interface ServerOptions {
+  /** The connection id of a request (default `crypto.randomUUID()`); must not contain `;`. Headers from `X-Websocket-Header-*` query parameters are already applied. */
+  idGenerator?: (request: IncomingMessage) => string;
+  /** Runs for every new connection; throwing (or rejecting) refuses it with `H` + the error text. */
+  onConnect?: (conn: Conn) => void | Promise<void>;
+  /** Runs when an accepted connection closes (after its namespaces were force-disconnected). */
+  onDisconnect?: (conn: Conn) => void;
+  /** Upgrade failures (refused origin, bad request, server closed, id generator errors). */
+  onUpgradeError?: (error: Error, request: IncomingMessage) => void;
+  /** Ms a client may take to send `M` after the upgrade (default 10000). */
+  handshakeTimeout?: number;
+  /** Close a connection that sends nothing for this many ms (default 0 = off; Iris/Go ReadTimeout). */
+  readTimeout?: number;
+  /** Close a connection whose pending output has not drained for this many ms (default 0 = off; Iris/Go WriteTimeout). */
+  writeTimeout?: number;
+  /** Ms without a pong before a connection is dropped (default 60000; 0 turns WebSocket pings off). */
+  pongTimeout?: number;
+  /** Ms between WebSocket pings (default 9/10 of pongTimeout). */
+  pingPeriod?: number;
+  /** Largest incoming message in bytes (default 1 MiB); a bigger one closes the connection with 1009. */
+  maxMessageSize?: number;
+  /** Per-connection send buffer limit in bytes (default 4 MiB). */
+  maxBufferedAmount?: number;
+  /** `close` (default) closes a slow consumer with 1008; `drop` drops the messages that do not fit. */
+  slowConsumer?: SlowConsumerPolicy;
+  /**
+   * Which `Origin` headers may connect. Default `'same-origin'`: a request with an Origin whose host
+   * differs from its Host header is refused with 403 (as gorilla's default upgrader). `'*'` allows all;
+   * an array lists allowed origins (e.g. `['https://app.example.com']`); a function decides.
+   */
+  allowedOrigins?: 'same-origin' | '*' | string[] | ((origin: string, request: IncomingMessage) => boolean);
+  /** Extra headers on the 101 upgrade response. */
+  responseHeaders?: Record<string, string>;
+  /** Serve the bundled browser client at this path (e.g. `'/neffos.js'`) from `attach`/`handleRequest`. Default off. */
+  clientScript?: string | false;
+  /** Controller classes, one namespace each (see `docs/server.md`). */
+  controllers?: ControllerClass[];
+  /** Injected into every controller instance's constructor. */
+  dependencies?: Record<string, unknown>;
+  /** Where warnings go (refused origins, handler errors); default `console`. */
+  logger?: Logger;
+}
+
+/** Deadline of a server-side request (ask, connect, join, leave, disconnect). */
+export interface AskOptions {
+  /** Ms; default 30000; 0 waits forever. */
+  timeout?: number;
+  signal?: AbortSignal;
+}
