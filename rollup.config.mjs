@@ -41,15 +41,17 @@ const external = (id) =>
   id.startsWith('node:') || /^(ws|isomorphic-ws|eventemitter3|ioredis|nats)(\/|$)/.test(id) ||
   ['http', 'https', 'net', 'crypto', 'fs', 'path', 'url', 'events', 'stream', 'os', 'zlib', 'util'].includes(id);
 
-const transpile = () => esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' });
+// Browser builds keep native class fields (es2022): lowered fields become string-keyed helper calls that property mangling cannot follow.
+const transpile = (target = 'es2020') => esbuild({ target, tsconfig: 'tsconfig.json' });
 
 const browserPlugins = () => [
   tsSpecifiers({ browser: true }),
   nodeResolve({ browser: true, preferBuiltins: false }),
-  transpile(),
+  transpile('es2022'),
 ];
 
-const minify = () => terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } });
+// Properties named `_lowercase…` are internal (client and eventemitter3 internals): mangled in minified builds.
+const minify = () => terser({ ecma: 2020, module: true, compress: { passes: 2 }, mangle: { properties: { regex: /^_[a-z]/ } }, format: { comments: false } });
 
 const browserInput = existsSync('client/index.ts');
 const globalInput = existsSync('client/browser-global.ts');
