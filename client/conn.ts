@@ -40,30 +40,30 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   reconnectTries = 0;
   /** @internal namespace handles: connected ones, and ones to connect again after a reconnect */
   readonly _nss = new Map<string, NSConn<any>>();
-  private readonly handlers = new Map<string, Map<string, Handler<any, any>>>();
-  private readonly pending = new Map<string, Done<EventMessage>>();
-  private readonly waiters = new Set<[string, Done<NSConn<any>>]>();
-  private readonly token = createWaitTokenGenerator('client');
-  private readonly o: DialOptions & { handshakeTimeout: number; requestTimeout: number };
-  private readonly rc: Required<ReconnectOptions> | undefined;
-  private readonly dec: { allowNative: boolean; onlyNative: boolean };
-  private buf: [NSConn<any>, MessageInit][] = [];
-  private ws: SocketLike | undefined;
-  private closing = false;
-  private looping = false;
-  private retry: ReturnType<typeof setTimeout> | undefined;
-  private wake: (() => void) | undefined;
-  private hb: ReturnType<typeof setInterval> | undefined;
+  private readonly _h = new Map<string, Map<string, Handler<any, any>>>();
+  private readonly _p = new Map<string, Done<EventMessage>>();
+  private readonly _w = new Set<[string, Done<NSConn<any>>]>();
+  private readonly _t = createWaitTokenGenerator('client');
+  private readonly _o: DialOptions & { handshakeTimeout: number; requestTimeout: number };
+  private readonly _rc: Required<ReconnectOptions> | undefined;
+  private readonly _dec: { allowNative: boolean; onlyNative: boolean };
+  private _buf: [NSConn<any>, MessageInit][] = [];
+  private _ws: SocketLike | undefined;
+  private _closing = false;
+  private _looping = false;
+  private _retry: ReturnType<typeof setTimeout> | undefined;
+  private _wake: (() => void) | undefined;
+  private _hb: ReturnType<typeof setInterval> | undefined;
 
   /** Use `dial`: it opens the connection and resolves after the handshake. */
   constructor(readonly url: string, namespaces: Namespaces<N>, options: DialOptions = {}) {
     super();
-    for (const [name, events] of Object.entries(namespaces)) this.handlers.set(name, new Map(Object.entries(events as object)));
-    this.o = { handshakeTimeout: 10000, requestTimeout: 30000, ...options };
+    for (const [name, events] of Object.entries(namespaces)) this._h.set(name, new Map(Object.entries(events as object)));
+    this._o = { handshakeTimeout: 10000, requestTimeout: 30000, ...options };
     const r = options.reconnect ?? true;
-    this.rc = r ? { ...RECONNECT_DEFAULTS, ...(r === true ? {} : r) } : undefined;
+    this._rc = r ? { ...RECONNECT_DEFAULTS, ...(r === true ? {} : r) } : undefined;
     const nativeOnly = !!options.nativeOnly;
-    this.dec = { allowNative: nativeOnly || !!this.handlers.get('')?.has(OnNativeMessage), onlyNative: nativeOnly };
+    this._dec = { allowNative: nativeOnly || !!this._h.get('')?.has(OnNativeMessage), onlyNative: nativeOnly };
   }
 
   /** True after a successful reconnection (Go's `WasReconnected`). */
@@ -73,7 +73,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** Requests waiting for an answer (asks, connects, joins, leaves, waitServerConnect): for tests and diagnostics. */
   get pendingCount(): number {
-    return this.pending.size + this.waiters.size;
+    return this._p.size + this._w.size;
   }
 
   /**
@@ -84,19 +84,19 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   async connect<K extends keyof N & string>(name: K, options?: RequestOptions): Promise<NSConn<N[K]>> {
     const e = this._fail();
     if (e) throw e;
-    return this.connectNs(name, options);
+    return this._connectNs(name, options);
   }
 
   /** Waits until the server connects namespace `name` (server-initiated connect); resolves at once if connected. */
   waitServerConnect<K extends keyof N & string>(name: K, options: RequestOptions = {}): Promise<NSConn<N[K]>> {
     const ns = this.namespace(name);
     if (ns) return Promise.resolve(ns);
-    const e = this.state === 'closed' ? new ClosedError() : this.handlers.has(name) ? undefined : new BadNamespaceError();
+    const e = this.state === 'closed' ? new ClosedError() : this._h.has(name) ? undefined : new BadNamespaceError();
     if (e) return Promise.reject(e);
-    return request(options.timeout ?? this.o.requestTimeout, options.signal, (done) => {
+    return request(options.timeout ?? this._o.requestTimeout, options.signal, (done) => {
       const w: [string, Done<NSConn<any>>] = [name, done];
-      this.waiters.add(w);
-      return () => this.waiters.delete(w);
+      this._w.add(w);
+      return () => this._w.delete(w);
     });
   }
 
@@ -122,24 +122,24 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    */
   close(): void {
     if (this.state === 'closed') return;
-    this.closing = true;
-    clearTimeout(this.retry);
-    this.wake?.();
-    if (this.ws) this.detach(this.ws);
-    this.cleanup(false, new ClosedError());
-    this.finish('client');
+    this._closing = true;
+    clearTimeout(this._retry);
+    this._wake?.();
+    if (this._ws) this._detach(this._ws);
+    this._cleanup(false, new ClosedError());
+    this._finish('client');
   }
 
   /** @internal opens the first link; `dial` awaits this. */
   async _start(): Promise<void> {
     try {
-      await this.open(0, () => {
-        this.set('connected');
+      await this._open(0, () => {
+        this._set('connected');
         this.emit('connected', { id: this.id });
       });
-      this.beat();
+      this._beat();
     } catch (e) {
-      this.set('closed');
+      this._set('closed');
       throw e;
     }
   }
@@ -154,8 +154,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** @internal a user emit: write guard, fail fast or buffer while reconnecting */
   _send(ns: NSConn<any>, m: MessageInit): boolean {
     if (this._nss.get(ns.namespace) !== ns) throw this._fail() ?? new BadNamespaceError();
-    if (this.state === 'reconnecting' && this.buf.length < (this.o.bufferWhileDisconnected ?? 0)) {
-      this.buf.push([ns, m]);
+    if (this.state === 'reconnecting' && this._buf.length < (this._o.bufferWhileDisconnected ?? 0)) {
+      this._buf.push([ns, m]);
       return true;
     }
     const e = this._fail(ns) ?? (m.room && !ns.room(m.room) ? new BadRoomError() : undefined);
@@ -170,24 +170,24 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** @internal sends `m` with a fresh wait token and waits for the answer */
   _request(m: MessageInit, o: RequestOptions = {}): Promise<EventMessage> {
-    const wait = this.token();
-    return request<EventMessage>(o.timeout ?? this.o.requestTimeout, o.signal, (done) => {
-      this.pending.set(wait, done);
+    const wait = this._t();
+    return request<EventMessage>(o.timeout ?? this._o.requestTimeout, o.signal, (done) => {
+      this._p.set(wait, done);
       if (!this._raw(encode({ ...m, wait }))) done(new NotConnectedError());
-      return () => this.pending.delete(wait);
+      return () => this._p.delete(wait);
     });
   }
 
   /** @internal writes one frame if the link is open */
   _raw(frame: Frame): boolean {
-    const ws = this.ws;
+    const ws = this._ws;
     if (!ws || ws.readyState !== 1) return false;
     ws.send(frame);
     return true;
   }
 
-  private async connectNs(name: string, o?: RequestOptions, ns?: NSConn<any>): Promise<NSConn<any>> {
-    const h = this.handlers.get(name);
+  private async _connectNs(name: string, o?: RequestOptions, ns?: NSConn<any>): Promise<NSConn<any>> {
+    const h = this._h.get(name);
     if (!h) throw new BadNamespaceError();
     ns ??= this._nss.get(name) ?? new NSConn(this, name, h);
     if (ns.connected) return ns;
@@ -195,51 +195,51 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     await this._request({ namespace: name, event: OnNamespaceConnect }, o);
     const cur = this._nss.get(name);
     if (cur?.connected) return cur;
-    this.connected(ns, ns._msg(OnNamespaceConnected, '', true, false));
+    this._onConnected(ns, ns._msg(OnNamespaceConnected, '', true, false));
     return ns;
   }
 
-  private connected(ns: NSConn<any>, m: EventMessage): void {
+  private _onConnected(ns: NSConn<any>, m: EventMessage): void {
     ns.connected = true;
     this._nss.set(ns.namespace, ns);
     ns._call(OnNamespaceConnected, m);
-    for (const w of this.waiters) if (w[0] === ns.namespace) w[1](undefined, ns);
+    for (const w of this._w) if (w[0] === ns.namespace) w[1](undefined, ns);
   }
 
-  private open(attempt: number, onAck: () => void): Promise<void> {
+  private _open(attempt: number, onAck: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      const headers = { ...this.o.headers };
+      const headers = { ...this._o.headers };
       if (attempt) headers['X-Websocket-Reconnect'] = String(attempt);
       let ws: SocketLike;
       try {
-        ws = openSocket(this.url, headers, this.o);
+        ws = openSocket(this.url, headers, this._o);
       } catch (e) {
         return reject(e);
       }
-      this.ws = ws;
+      this._ws = ws;
       let queue: unknown[] | undefined = [];
       const fail = (e: unknown) => {
         clearTimeout(timer);
-        this.detach(ws);
+        this._detach(ws);
         reject(e);
       };
-      const timer = setTimeout(() => fail(new HandshakeTimeoutError()), this.o.handshakeTimeout);
+      const timer = setTimeout(() => fail(new HandshakeTimeoutError()), this._o.handshakeTimeout);
       const ack = (id: string) => {
         clearTimeout(timer);
         const q = queue!;
         queue = undefined;
         this.id = id;
-        if (this.o.nativeOnly) {
-          const ns = this._nss.get('') ?? new NSConn(this, '', this.handlers.get('') ?? new Map());
-          this.connected(ns, ns._msg(OnNamespaceConnected, '', true, false));
+        if (this._o.nativeOnly) {
+          const ns = this._nss.get('') ?? new NSConn(this, '', this._h.get('') ?? new Map());
+          this._onConnected(ns, ns._msg(OnNamespaceConnected, '', true, false));
         }
         onAck();
         resolve();
-        for (const d of q) this.onFrame(d);
+        for (const d of q) this._onFrame(d);
       };
-      ws.onopen = () => (this.o.nativeOnly ? ack('') : ws.send(ACK_REQUEST));
+      ws.onopen = () => (this._o.nativeOnly ? ack('') : ws.send(ACK_REQUEST));
       ws.onmessage = ({ data }) => {
-        if (!queue) return this.onFrame(data);
+        if (!queue) return this._onFrame(data);
         if (typeof data === 'string') {
           if (data[0] === 'A') return ack(data.slice(1));
           if (data[0] === 'H') return fail(new HandshakeRefusedError(data.slice(1)));
@@ -247,19 +247,19 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         queue.push(data);
       };
       ws.onerror = () => {};
-      ws.onclose = (e) => (queue ? fail(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : this.lost(ws, e));
+      ws.onclose = (e) => (queue ? fail(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : this._lost(ws, e));
     });
   }
 
-  private onFrame(data: unknown): void {
-    const m = decode(data as Frame, this.dec) as EventMessage;
+  private _onFrame(data: unknown): void {
+    const m = decode(data as Frame, this._dec) as EventMessage;
     if (m.invalid) return;
-    const done = m.wait ? this.pending.get(m.wait) : undefined;
+    const done = m.wait ? this._p.get(m.wait) : undefined;
     if (done) return done(m.error !== undefined ? errorFromText(m.error) : undefined, m);
     m.isLocal = m.isForced = false;
     const ns = this._nss.get(m.namespace);
-    if (m.event === OnNamespaceConnect) return this.replyConnect(m, ns);
-    if (m.event === OnNamespaceDisconnect) return this.replyDisconnect(m, ns);
+    if (m.event === OnNamespaceConnect) return this._replyConnect(m, ns);
+    if (m.event === OnNamespaceDisconnect) return this._replyDisconnect(m, ns);
     if (!ns?.connected) return;
     if (m.event === OnRoomJoin) ns._replyJoin(m);
     else if (m.event === OnRoomLeave) ns._replyLeave(m);
@@ -267,22 +267,22 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   /** A server-initiated connect: answered as Go's client does (the local `_OnNamespaceConnect` may refuse). */
-  private replyConnect(m: EventMessage, ns: NSConn<any> | undefined): void {
+  private _replyConnect(m: EventMessage, ns: NSConn<any> | undefined): void {
     if (!m.wait || m.isNoOp) return;
     if (ns?.connected) return void this._raw(emptyReply(m.wait));
-    const h = this.handlers.get(m.namespace);
+    const h = this._h.get(m.namespace);
     if (!h) return void this._raw(encode({ ...m, error: BadNamespaceError.text }));
     const target = ns ?? new NSConn(this, m.namespace, h);
     target._call(OnNamespaceConnect, m, (e) => {
       if (e !== undefined) return void this._raw(encode({ ...m, error: errorToText(e) }));
       if (target.connected) return;
       this._raw(emptyReply(m.wait));
-      this.connected(target, { ...m, event: OnNamespaceConnected });
+      this._onConnected(target, { ...m, event: OnNamespaceConnected });
     });
   }
 
   /** A server-initiated disconnect: the client cannot refuse; the answer goes first, then the local events. */
-  private replyDisconnect(m: EventMessage, ns: NSConn<any> | undefined): void {
+  private _replyDisconnect(m: EventMessage, ns: NSConn<any> | undefined): void {
     if (!m.wait || m.isNoOp) return;
     if (ns?.connected) this._nss.delete(m.namespace);
     this._raw(emptyReply(m.wait));
@@ -292,62 +292,62 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   /** The link dropped after the handshake. */
-  private lost(ws: SocketLike, e: { code: number; reason: string }): void {
-    if (ws !== this.ws) return;
-    this.detach(ws);
+  private _lost(ws: SocketLike, e: { code: number; reason: string }): void {
+    if (ws !== this._ws) return;
+    this._detach(ws);
     this.emit('disconnected', { code: e.code, reason: e.reason });
-    const keep = !!this.rc && !this.closing;
-    this.cleanup(keep, new ClosedError('connection lost'));
-    if (!keep) this.finish('remote', e.code);
-    else if (!this.looping) void this.reconnect();
+    const keep = !!this._rc && !this._closing;
+    this._cleanup(keep, new ClosedError('connection lost'));
+    if (!keep) this._finish('remote', e.code);
+    else if (!this._looping) void this._reconnect();
   }
 
-  private async reconnect(): Promise<void> {
-    this.looping = true;
-    const rc = this.rc!;
+  private async _reconnect(): Promise<void> {
+    this._looping = true;
+    const rc = this._rc!;
     let error: unknown;
-    for (let attempt = 1; !this.closing; attempt++) {
+    for (let attempt = 1; !this._closing; attempt++) {
       if (attempt > rc.maxRetries) {
-        this.looping = false;
+        this._looping = false;
         this.emit('giveUp', { attempts: attempt - 1, error });
-        this.cleanup(false, new ClosedError());
-        return this.finish('giveUp', undefined, error);
+        this._cleanup(false, new ClosedError());
+        return this._finish('giveUp', undefined, error);
       }
       const delay = backoff(attempt - 1, rc);
-      this.set('reconnecting');
+      this._set('reconnecting');
       this.emit('reconnecting', { attempt, delay, error });
       await new Promise<void>((res) => {
-        this.wake = res;
-        this.retry = setTimeout(res, delay);
+        this._wake = res;
+        this._retry = setTimeout(res, delay);
       });
-      if (this.closing) break;
+      if (this._closing) break;
       try {
-        await this.open(attempt, () => {});
-        const ws = this.ws;
-        await this.restore();
-        if (this.closing) break;
-        if (!ws || this.ws !== ws) throw new ClosedError('connection lost');
+        await this._open(attempt, () => {});
+        const ws = this._ws;
+        await this._restore();
+        if (this._closing) break;
+        if (!ws || this._ws !== ws) throw new ClosedError('connection lost');
         this.reconnectTries = attempt;
-        this.looping = false;
-        this.set('connected');
-        this.beat();
+        this._looping = false;
+        this._set('connected');
+        this._beat();
         this.emit('reconnected', { id: this.id, attempt });
-        this.flush();
+        this._flush();
         return;
       } catch (e) {
         error = e;
       }
     }
-    this.looping = false;
+    this._looping = false;
   }
 
   /** Connects every remembered namespace and rejoins its rooms; a refusal forgets that handle (reported as `error`). */
-  private async restore(): Promise<void> {
+  private async _restore(): Promise<void> {
     for (const ns of [...this._nss.values()]) {
       try {
-        await this.connectNs(ns.namespace, undefined, ns);
+        await this._connectNs(ns.namespace, undefined, ns);
       } catch (e) {
-        if (!this.ws) throw e;
+        if (!this._ws) throw e;
         this._nss.delete(ns.namespace);
         this.emit('error', e);
         continue;
@@ -356,7 +356,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         try {
           await ns._join(r.name);
         } catch (e) {
-          if (!this.ws) throw e;
+          if (!this._ws) throw e;
           ns._rooms.delete(r.name);
           this.emit('error', e);
         }
@@ -364,9 +364,9 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     }
   }
 
-  private flush(): void {
-    const buf = this.buf;
-    this.buf = [];
+  private _flush(): void {
+    const buf = this._buf;
+    this._buf = [];
     for (const [ns, m] of buf) {
       try {
         this._send(ns, m);
@@ -377,35 +377,35 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   /** Local teardown: pending requests reject with `error`; namespaces get forced disconnect events. */
-  private cleanup(keep: boolean, error: Error): void {
-    clearInterval(this.hb);
-    for (const done of [...this.pending.values()]) done(error);
+  private _cleanup(keep: boolean, error: Error): void {
+    clearInterval(this._hb);
+    for (const done of [...this._p.values()]) done(error);
     for (const ns of this._nss.values()) {
       if (!ns.connected) continue;
       ns._drop(keep, true);
       ns._call(OnNamespaceDisconnect, ns._msg(OnNamespaceDisconnect, '', true, true));
     }
     if (keep) return;
-    for (const w of [...this.waiters]) w[1](error);
+    for (const w of [...this._w]) w[1](error);
     this._nss.clear();
-    this.buf = [];
+    this._buf = [];
   }
 
   /** Keep-alive: a disconnect request for a namespace nobody declares gets an empty reply from Go neffos. */
-  private beat(): void {
-    clearInterval(this.hb);
-    const every = this.o.heartbeat;
-    if (!every || this.o.nativeOnly) return;
-    this.hb = setInterval(() => {
-      const ws = this.ws;
+  private _beat(): void {
+    clearInterval(this._hb);
+    const every = this._o.heartbeat;
+    if (!every || this._o.nativeOnly) return;
+    this._hb = setInterval(() => {
+      const ws = this._ws;
       if (!ws || this.state !== 'connected') return;
-      this._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout: this.o.heartbeatTimeout || every }).catch((e) => {
-        if (e instanceof TimeoutError) this.lost(ws, { code: 4000, reason: 'heartbeat timeout' });
+      this._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout: this._o.heartbeatTimeout || every }).catch((e) => {
+        if (e instanceof TimeoutError) this._lost(ws, { code: 4000, reason: 'heartbeat timeout' });
       });
     }, every);
   }
 
-  private detach(ws: SocketLike): void {
+  private _detach(ws: SocketLike): void {
     ws.onopen = ws.onmessage = ws.onclose = null;
     ws.onerror = () => {};
     try {
@@ -413,15 +413,15 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     } catch {
       /* already closed */
     }
-    if (this.ws === ws) this.ws = undefined;
+    if (this._ws === ws) this._ws = undefined;
   }
 
-  private finish(reason: 'client' | 'remote' | 'giveUp', code?: number, error?: unknown): void {
-    this.set('closed');
+  private _finish(reason: 'client' | 'remote' | 'giveUp', code?: number, error?: unknown): void {
+    this._set('closed');
     this.emit('closed', { reason, code, error });
   }
 
-  private set(s: ConnState): void {
+  private _set(s: ConnState): void {
     const oldState = this.state;
     if (oldState === s) return;
     this.state = s;

@@ -21,7 +21,7 @@ export class NSConn<E extends EventMap = EventMap> {
   /** @internal joined rooms, and rooms to rejoin after a reconnect */
   readonly _rooms = new Map<string, Room<E>>();
 
-  constructor(readonly conn: Conn<any>, readonly namespace: string, private readonly h: Map<string, Handler<any, any>>) {}
+  constructor(readonly conn: Conn<any>, readonly namespace: string, private readonly _h: Map<string, Handler<any, any>>) {}
 
   /**
    * Sends `event` with `body` to the server (fire and forget). Throws
@@ -171,7 +171,7 @@ export class NSConn<E extends EventMap = EventMap> {
 
   /** @internal runs the handler of `event` (or `_OnAnyEvent`); errors without a caller go to the Conn's `error` event. */
   _call(event: string, m: EventMessage, cb?: Outcome): void {
-    run(this.h.get(event) ?? this.h.get(OnAnyEvent), this, m, cb ?? ((e) => e !== undefined && this.conn.emit('error', e)));
+    run(this._h.get(event) ?? this._h.get(OnAnyEvent), this, m, cb ?? ((e) => e !== undefined && this.conn.emit('error', e)));
   }
 
   /** @internal like `_call`, as a promise that rejects with the handler's error */

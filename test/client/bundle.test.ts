@@ -1,0 +1,39 @@
+// The built browser bundles (npx rollup -c): no Node modules inside, a `neffos` global, and they work against a real server.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { runInNewContext } from 'node:vm';
+import WebSocket from 'ws';
+import { startLoopbackServer } from './loopback-server.js';
+
+const file = new URL('../../dist/browser/neffos.min.js', import.meta.url);
+
+test('browser bundle: global neffos, no ws/Buffer/process, dial + ask + binary over a real socket', async (t) => {
+  if (!existsSync(file)) return t.skip('dist/browser/neffos.min.js not built (run npx rollup -c)');
+  const code = readFileSync(file, 'utf8');
+  for (const re of [/\brequire\(/, /\bBuffer\b/, /\bprocess\./, /from\s*['"]ws['"]/]) assert.doesNotMatch(code, re);
+  t.diagnostic(`neffos.min.js: ${code.length} bytes, ${gzipSync(code, { level: 9 }).length} bytes min+gzip`);
+  const server = await startLoopbackServer();
+  t.after(() => server.stop());
+  // A browser-like global scope: WebSocket, location, timers, TextEncoder/Decoder, URL — nothing Node-specific.
+  const scope: Record<string, unknown> = {
+    WebSocket, location: { href: `http://127.0.0.1:${server.port}/app/` }, setTimeout, clearTimeout, setInterval, clearInterval,
+    TextEncoder, TextDecoder, URL, queueMicrotask, console,
+    // One realm for binary data: the socket (ws, this realm) hands over ArrayBuffers made here.
+    ArrayBuffer, Uint8Array, JSON, Promise, Error, TypeError, Map, Set,
+  };
+  scope.globalThis = scope;
+  runInNewContext(code, scope);
+  const neffos = scope.neffos as any;
+  assert.equal(typeof neffos.dial, 'function');
+  assert.equal(typeof neffos.reply, 'function');
+  const conn = await neffos.dial('/echo', { default: {} }, { headers: { 'X-Test': 'via-query' }, reconnect: false });
+  t.after(() => conn.close());
+  const ns = await conn.connect('default');
+  assert.equal((await ns.ask('echo', 'from the bundle')).body, 'from the bundle');
+  const back = await ns.ask('echo', new Uint8Array([1, 0x3b, 0xff]));
+  assert.ok(back.body instanceof Uint8Array);
+  assert.deepEqual([...back.body], [1, 0x3b, 0xff]);
+  await assert.rejects(conn.connect('nope'), (e: Error & { code: string }) => e.code === 'ERR_BAD_NAMESPACE');
+});
