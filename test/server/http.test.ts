@@ -1,0 +1,145 @@
+// The endpoint's HTTP surface (PROTOCOL.md §6.4): HEAD 302, 405, query headers, reconnect count, origin check, extras.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket } from 'ws';
+import { Server, reply } from '../../server/index.js';
+import { loopback, sleep } from './helpers.js';
+
+function httpReq(port: number, method: string, path: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const headersNs = {
+  default: {
+    info: (n: any) => reply(JSON.stringify({ id: n.conn.id, test: n.conn.request.headers['x-test'], tries: n.conn.reconnectTries, re: n.conn.wasReconnected })),
+  },
+};
+
+test('HEAD answers 302, other methods 405 with Allow: GET, plain GET 400', async (t) => {
+  const lb = await loopback(headersNs);
+  t.after(() => lb.stop());
+  assert.equal((await httpReq(lb.port, 'HEAD', '/ws')).status, 302);
+  const post = await httpReq(lb.port, 'POST', '/ws');
+  assert.equal(post.status, 405);
+  assert.equal(post.headers.allow, 'GET');
+  assert.equal((await httpReq(lb.port, 'GET', '/ws')).status, 400);
+});
+
+test('X-Websocket-Header-* query parameters become headers before the id is generated; X-Websocket-Reconnect counts', async (t) => {
+  const lb = await loopback(headersNs, { idGenerator: (req) => 'u-' + String(req.headers['x-user']) });
+  t.after(() => lb.stop());
+  const c = await lb.client('?x-websocket-header-X-User=ann&X-Websocket-Header-X-Test=from%20query&X-Websocket-Header-X-Websocket-Reconnect=3');
+  assert.equal(c.id, 'u-ann');
+  c.send('$1;default;;_OnNamespaceConnect;0;0;');
+  await c.next();
+  c.send('$2;default;;info;0;0;');
+  const body = JSON.parse((await c.next()).split(';').slice(6).join(';'));
+  assert.deepEqual(body, { id: 'u-ann', test: 'from query', tries: 3, re: true });
+  const d = await lb.client('', { headers: { 'X-Websocket-Reconnect': '2' } });
+  assert.equal(lb.server.connection(d.id)?.reconnectTries, 2);
+});
+
+test('a cross-origin upgrade is refused with 403 and a log line by default; allowedOrigins lists exceptions', async (t) => {
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  const lb = await loopback(headersNs, {
+    allowedOrigins: undefined,
+    logger: { warn: (...a: unknown[]) => warnings.push(a.join(' ')), error: () => undefined },
+    onUpgradeError: (e) => errors.push(e.message),
+  });
+  t.after(() => lb.stop());
+  const status = await new Promise<number>((resolve) => {
+    const ws = new WebSocket(lb.url, { headers: { Origin: 'http://evil.example' } });
+    ws.on('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => resolve(101));
+    ws.on('error', () => undefined);
+  });
+  assert.equal(status, 403);
+  assert.match(warnings.join('\n'), /refused WebSocket upgrade from origin http:\/\/evil\.example/);
+  assert.match(errors.join('\n'), /origin not allowed/);
+  // Same origin and no Origin pass.
+  const same = await lb.client('', { headers: { Origin: `http://127.0.0.1:${lb.port}` } });
+  assert.ok(same.id);
+  const none = await lb.client();
+  assert.ok(none.id);
+});
+
+test('allowedOrigins as a list', async (t) => {
+  const lb = await loopback({}, { allowedOrigins: ['https://app.example'] });
+  t.after(() => lb.stop());
+  const ok = await lb.client('', { headers: { Origin: 'https://app.example' } });
+  assert.ok(ok.id);
+  await assert.rejects(lb.raw('', { headers: { Origin: 'https://other.example' } }), /HTTP 403/);
+});
+
+test('responseHeaders are added to the 101 response', async (t) => {
+  const lb = await loopback({}, { responseHeaders: { 'X-Powered-By': 'neffos-ts' } });
+  t.after(() => lb.stop());
+  const got = await new Promise<string | undefined>((resolve, reject) => {
+    const ws = new WebSocket(lb.url);
+    ws.on('upgrade', (res) => resolve(res.headers['x-powered-by'] as string));
+    ws.on('error', reject);
+    ws.on('open', () => ws.terminate());
+  });
+  assert.equal(got, 'neffos-ts');
+});
+
+test('attach keeps the http server\'s own request handler for other paths; handleUpgrade works standalone', async (t) => {
+  const server = new Server({ default: {} }, { allowedOrigins: '*' });
+  const http = createServer((_req, res) => res.end('app'));
+  server.attach(http, { path: '/ws' });
+  const other = new Server({ default: {} });
+  http.on('upgrade', (req, socket, head) => { if (req.url === '/custom') other.handleUpgrade(req, socket, head); });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+  t.after(async () => { server.close(); other.close(); http.closeAllConnections(); await new Promise((r) => http.close(r)); });
+  const port = (http.address() as AddressInfo).port;
+  assert.equal((await httpReq(port, 'GET', '/')).body, 'app');
+  assert.equal((await httpReq(port, 'HEAD', '/ws')).status, 302);
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/custom`);
+  const ack = await new Promise<string>((resolve, reject) => {
+    ws.on('open', () => ws.send('M'));
+    ws.on('message', (d) => resolve(d.toString()));
+    ws.on('error', reject);
+  });
+  assert.match(ack, /^A[0-9a-f-]{36}$/);
+  assert.equal(other.totalConnections, 1);
+  ws.terminate();
+});
+
+test('after close(), upgrades get HTTP 500', async (t) => {
+  const lb = await loopback({});
+  t.after(() => lb.stop());
+  lb.server.close();
+  await assert.rejects(lb.raw(), /HTTP 500/);
+});
+
+test('clientScript serves the built browser client, or a 404 telling to run npm run build', async (t) => {
+  const warnings: string[] = [];
+  const lb = await loopback({}, { clientScript: '/neffos.js', logger: { warn: (m: unknown) => warnings.push(String(m)), error: () => undefined } });
+  t.after(() => lb.stop());
+  const { clientScriptFile } = await import('../../server/http.js');
+  const file = clientScriptFile();
+  assert.ok(file?.endsWith('dist/browser/neffos.min.js'), String(file));
+  const { existsSync, readFileSync } = await import('node:fs');
+  const res = await httpReq(lb.port, 'GET', '/neffos.js');
+  if (existsSync(file!)) {
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers['content-type']), /javascript/);
+    assert.equal(res.body, readFileSync(file!, 'utf8'));
+  } else {
+    assert.equal(res.status, 404);
+    assert.match(res.body, /npm run build/);
+    assert.match(warnings.join('\n'), /npm run build/);
+  }
+  await sleep(1);
+});
