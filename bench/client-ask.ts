@@ -4,13 +4,13 @@
  * see the same machine conditions. Two shapes: one ask at a time (latency-bound) and
  * a window of concurrent asks (throughput-bound).
  *
- *   node --import tsx bench/client-ask.ts [--quick] [--blocks N] [--asks N] [--window N]
+ *   npx rollup -c && node --import tsx bench/client-ask.ts [--quick] [--source] [--blocks N] [--asks N] [--window N]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import neffosJs from 'neffos.js';
-import { dial } from '../client/index.js';
+import * as source from '../client/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -22,6 +22,11 @@ const quick = args.includes('--quick');
 const BLOCKS = opt('blocks', quick ? 2 : 6);
 const ASKS = opt('asks', quick ? 2000 : 10000);
 const WINDOW = opt('window', 32);
+
+// Compare built code with built code: the rollup output (npx rollup -c) when present, else the TypeScript source via tsx.
+const built = `${root}dist/esm/client/index.js`;
+const { dial } = (existsSync(built) && !args.includes('--source') ? await import(built) : source) as typeof source;
+const which = existsSync(built) && !args.includes('--source') ? 'dist/esm build' : 'TypeScript source (tsx)';
 
 interface AskClient { name: string; ask(body: string): Promise<string>; close(): void }
 
@@ -84,7 +89,7 @@ async function main(): Promise<void> {
         for (const c of order) rates.get(c.name)!.push(await block(c, asks, window));
       }
       for (const c of clients) c.close();
-      console.log(`ask round trips/s against Go neffos, ${shape} (${BLOCKS} interleaved blocks of ${asks}):`);
+      console.log(`ask round trips/s against Go neffos, ${shape} (${BLOCKS} interleaved blocks of ${asks}; neffos-ts from the ${which}):`);
       for (const [name, r] of rates) {
         console.log(`  ${name.padEnd(10)} median ${Math.round(median(r)).toLocaleString('en-US').padStart(8)}/s   blocks: ${r.map((x) => Math.round(x)).join(', ')}`);
       }
