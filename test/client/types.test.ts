@@ -1,0 +1,47 @@
+// Type tests: `npx tsc -p .` fails if the generic event maps stop checking names and bodies.
+// The runtime part only asserts the file loads; the checks are the @ts-expect-error lines.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dial, reply, type Conn, type NSConn, type Namespaces } from '../../client/index.js';
+
+type Chat = { chat: string; avatar: Uint8Array };
+type App = { default: Chat; admin: { kick: string } };
+
+const handlers: Namespaces<App> = {
+  default: {
+    chat: (_ns, msg) => {
+      const text: string = msg.body;
+      return reply(text);
+    },
+    avatar: (_ns, msg) => {
+      const bytes: Uint8Array = msg.body;
+      void bytes;
+    },
+    _OnRoomJoined: () => {},
+    // @ts-expect-error — an event that is not in the map
+    nope: () => {},
+  },
+  admin: { kick: () => new Error('no') },
+};
+
+async function typed(conn: Conn<App>): Promise<void> {
+  const ns: NSConn<Chat> = await conn.connect('default');
+  ns.emit('chat', 'hi');
+  ns.emitBinary('avatar', new Uint8Array(1));
+  // @ts-expect-error — wrong body type
+  ns.emit('chat', new Uint8Array(1));
+  // @ts-expect-error — unknown event
+  ns.emit('chatt', 'hi');
+  // @ts-expect-error — unknown namespace
+  await conn.connect('nope');
+  const room = await ns.joinRoom('r');
+  // @ts-expect-error — unknown event on a room
+  room.emit('kick', 'x');
+  await ns.ask('chat', 'question?', { timeout: 100 });
+}
+
+test('typed event maps compile (checked by tsc)', () => {
+  assert.equal(typeof typed, 'function');
+  assert.equal(typeof handlers.default.chat, 'function');
+  assert.equal(typeof dial, 'function');
+});
