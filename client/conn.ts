@@ -54,6 +54,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   private _retry: ReturnType<typeof setTimeout> | undefined;
   private _wake: (() => void) | undefined;
   private _hb: ReturnType<typeof setInterval> | undefined;
+  /** Fails the handshake in progress, if any. */
+  private _cancel: ((e: unknown) => void) | undefined;
 
   /** Use `dial`: it opens the connection and resolves after the handshake. */
   constructor(readonly url: string, namespaces: Namespaces<N>, options: DialOptions = {}) {
@@ -125,6 +127,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     this._closing = true;
     clearTimeout(this._retry);
     this._wake?.();
+    this._cancel?.(new ClosedError());
     if (this._ws) this._detach(this._ws);
     this._cleanup(false, new ClosedError());
     this._finish('client');
@@ -220,12 +223,15 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       let queue: unknown[] | undefined = [];
       const fail = (e: unknown) => {
         clearTimeout(timer);
+        this._cancel = undefined;
         this._detach(ws);
         reject(e);
       };
+      this._cancel = fail;
       const timer = setTimeout(() => fail(new HandshakeTimeoutError()), this._o.handshakeTimeout);
       const ack = (id: string) => {
         clearTimeout(timer);
+        this._cancel = undefined;
         const q = queue!;
         queue = undefined;
         this.id = id;

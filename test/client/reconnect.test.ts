@@ -159,3 +159,20 @@ test('heartbeat: probes while connected; an unanswered probe drops the link and 
   assert.equal(first.closedByClient, true);
   conn.close();
 }));
+
+test('close() during a reconnect handshake settles at once: no timer keeps the process alive', withTimers(async () => {
+  const server = new FakeServer(acceptAll());
+  const conn = await dial('ws://h/echo', {}, { WebSocket: server.WebSocket, reconnect: { minDelay: 10, maxDelay: 10 } });
+  server.respond = () => {};
+  server.last.drop();
+  mock.timers.tick(10);
+  await flush();
+  assert.equal(server.sockets.length, 2);
+  conn.close();
+  await flush();
+  assert.equal(conn.state, 'closed');
+  assert.equal(server.last.closedByClient, true);
+  mock.timers.tick(60000);
+  await flush();
+  assert.equal(server.sockets.length, 2, 'no further attempt');
+}));
