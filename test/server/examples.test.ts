@@ -1,0 +1,45 @@
+// The server examples run: neffos.js talks to them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+// @ts-ignore neffos.js's .d.ts does not match its ESM code
+import * as neffosModule from 'neffos.js';
+import { startBasicServer } from '../../examples/server-basic.js';
+import { createApp } from '../../examples/server-handle-upgrade.js';
+
+const neffos = neffosModule as any;
+
+test('examples/server-basic.ts: echo, forced join, chat in a room, refusal', async (t) => {
+  const { server, http, url } = await startBasicServer(0);
+  t.after(async () => { server.close(); http.closeAllConnections(); await new Promise((r) => http.close(r)); });
+  const notices: string[] = [];
+  const chats: string[] = [];
+  const a = await neffos.dial(url, { default: { notice: (_n: any, m: any) => { notices.push(m.Body); } } });
+  const b = await neffos.dial(url, { default: { chat: (_n: any, m: any) => { chats.push(`${m.Room}:${m.Body}`); } } });
+  t.after(() => { a.close(); b.close(); });
+  const na = await a.connect('default');
+  const nb = await b.connect('default');
+  assert.equal((await na.ask('echo', 'hi')).Body, 'hi');
+  assert.equal((await na.ask('join', 'r1')).Body, 'joined r1');
+  assert.equal((await nb.ask('join', 'r1')).Body, 'joined r1');
+  na.room('r1').emit('chat', 'room hello');
+  assert.equal((await na.ask('echo', 'sync')).Body, 'sync');
+  for (let i = 0; i < 50 && chats.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(chats, ['r1:room hello']);
+  assert.match((await na.ask('hello', '')).Body, new RegExp(`^welcome ${a.ID}, connected at \\d+$`));
+  assert.deepEqual(notices, []);
+  await assert.rejects(neffos.dial(url, { default: {} }, { headers: { 'X-Ban': 'yes' } }), /banned/);
+});
+
+test('examples/server-handle-upgrade.ts: routed upgrade, HEAD probe, origin list', async (t) => {
+  const { neffos: server, http } = createApp();
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+  t.after(async () => { server.close(); http.closeAllConnections(); await new Promise((r) => http.close(r)); });
+  const port = (http.address() as AddressInfo).port;
+  const head = await fetch(`http://127.0.0.1:${port}/ws`, { method: 'HEAD', redirect: 'manual' });
+  assert.equal(head.status, 302);
+  const c = await neffos.dial(`ws://127.0.0.1:${port}/ws`, { default: {} });
+  t.after(() => c.close());
+  const ns = await c.connect('default');
+  assert.equal((await ns.ask('echo', 'via handleUpgrade')).Body, 'via handleUpgrade');
+});
