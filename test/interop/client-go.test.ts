@@ -1,6 +1,9 @@
 // The client against the real Go neffos server of the e2e harness (scenario contract: e2e/go/README.md).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { dial, reply, BadNamespaceError, HandshakeRefusedError, RemoteError, TimeoutError, type Conn } from '../../client/index.js';
 
 interface GoServer { port: number; url: string; stop(): Promise<void>; restart(): Promise<void> }
@@ -13,14 +16,46 @@ let go: GoServer | undefined;
 let skip: string | false = false;
 const conns: Conn<any>[] = [];
 
+/** Fallback when test/interop/go-harness.ts is absent: build and run e2e/go/cmd/server here (restart keeps the port). */
+const fallbackHarness: Harness = {
+  async buildGoBinaries() {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const bin = `${root}.cache/go-neffos-server`;
+    if (existsSync(bin)) return bin;
+    mkdirSync(`${root}.cache`, { recursive: true });
+    const r = spawnSync('go', ['build', '-o', bin, './cmd/server'], { cwd: `${root}e2e/go`, encoding: 'utf8', timeout: 300_000 });
+    if (r.error || r.status !== 0) throw new Error('go build failed: ' + (r.error?.message ?? r.stderr));
+    return bin;
+  },
+  async startGoServer() {
+    const bin = (await fallbackHarness.buildGoBinaries()) as string;
+    let proc: ChildProcess;
+    let port = 0;
+    const start = () => new Promise<void>((resolve, reject) => {
+      proc = spawn(bin, ['-addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+      proc.once('exit', (code) => reject(new Error(`Go server exited with ${code}`)));
+      proc.stdout!.on('data', (d) => {
+        const m = /READY (\d+)/.exec(String(d));
+        if (m) { port = Number(m[1]); resolve(); }
+      });
+    });
+    const stop = () => new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      proc.once('exit', () => resolve());
+      proc.kill('SIGKILL');
+    });
+    await start();
+    return { get port() { return port; }, get url() { return `ws://127.0.0.1:${port}/echo`; }, stop, restart: async () => { await stop(); await start(); } };
+  },
+};
+
 before(async () => {
   let harness: Harness;
   try {
     const spec = process.env.NEFFOS_GO_HARNESS ?? './go-harness.js';
     harness = (await import(spec)) as Harness;
-  } catch (e) {
-    skip = `Go harness unavailable (test/interop/go-harness.ts): ${(e as Error).message}`;
-    return;
+  } catch {
+    harness = fallbackHarness;
   }
   try {
     await harness.buildGoBinaries();
