@@ -9,7 +9,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import neffosJs from 'neffos.js';
+import * as neffosJs from 'neffos.js';
 import * as source from '../client/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
