@@ -48,7 +48,11 @@ export async function startPeer(name: string, argv: string[], timeoutMs = 30_000
     const i = waiters.findIndex((w) => line.startsWith(w.expect));
     if (i >= 0) waiters.splice(i, 1)[0].resolve(line);
   });
+  let stopping = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => {
+    if (!stopping) process.stderr.write(`[bench] peer ${name} (pid ${child.pid}) exited unexpectedly (code ${child.exitCode}, signal ${child.signalCode}); stderr: ${stderr.slice(-1500)}\n`);
+  });
   const waitLine = (expect: string, ms: number): Promise<string> =>
     new Promise<string>((resolve, reject) => {
       const w = { expect, resolve: (l: string) => { clearTimeout(t); resolve(l); } };
@@ -76,6 +80,7 @@ export async function startPeer(name: string, argv: string[], timeoutMs = 30_000
       return p;
     },
     async stop() {
+      stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.stdin!.end();
       child.kill('SIGTERM');

@@ -58,8 +58,16 @@ loadMain<FanoutConfig, FanoutResult>(async (cfg) => {
   const s0 = processCpuNs(cfg.serverPid);
   const c0 = selfCpuNs();
   const w0 = performance.now();
+  // bounded in time too: a server that stops answering must not hold the storm for N x the setup timeout
+  const stormDeadline = performance.now() + 60_000;
   const worker = async (): Promise<void> => {
     while (next < cfg.clients) {
+      if (performance.now() > stormDeadline || failures >= 100) {
+        failures += cfg.clients - next;
+        firstError ??= 'storm aborted (deadline or 100 failures)';
+        next = cfg.clients;
+        break;
+      }
       next++;
       try {
         shims.push(await connectShim(cfg.protocol, cfg.url, counter));
