@@ -20,7 +20,7 @@ const conns: Conn<any>[] = [];
 const fallbackHarness: Harness = {
   async buildGoBinaries() {
     const root = fileURLToPath(new URL('../..', import.meta.url));
-    const bin = `${root}.cache/go-neffos-server`;
+    const bin = `${root}.cache/go-neffos-server-client-test`;
     if (existsSync(bin)) return bin;
     mkdirSync(`${root}.cache`, { recursive: true });
     const r = spawnSync('go', ['build', '-o', bin, './cmd/server'], { cwd: `${root}e2e/go`, encoding: 'utf8', timeout: 300_000 });
