@@ -78,3 +78,17 @@ test('ping/pong liveness: a peer that answers pings stays, one that does not is 
   for (let i = 0; i < 50 && lb.server.totalConnections > 1; i++) await sleep(10);
   assert.equal(lb.server.totalConnections, 1);
 });
+
+test('writeTimeout drops a connection whose output does not drain', async (t) => {
+  const lb = await loopback({ default: {} }, { writeTimeout: 150, maxBufferedAmount: 0 });
+  t.after(() => lb.stop());
+  const c = await lb.client();
+  await connectNs(c, 'default');
+  (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  const ns = lb.server.connection(c.id)!.namespace('default')!;
+  const big = 'z'.repeat(64 * 1024);
+  for (let i = 0; i < 200; i++) ns.emit('flood', big);
+  const deadline = Date.now() + 3000;
+  while (lb.server.connection(c.id) && Date.now() < deadline) await sleep(20);
+  assert.equal(lb.server.connection(c.id), undefined, 'dropped after writeTimeout');
+});

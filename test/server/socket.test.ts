@@ -1,0 +1,57 @@
+// The core runs on any ServerSocket (not only ws); a tick's writes are corked into one batch, in order.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { Server, reply, type ServerSocket, type SocketHandlers } from '../../server/index.js';
+
+class FakeSocket implements ServerSocket {
+  log: string[] = [];
+  h!: SocketHandlers;
+  bufferedAmount = 0;
+  send(data: string | Uint8Array, isBinary: boolean) { this.log.push((isBinary ? 'B:' : 'T:') + String(data)); }
+  cork() { this.log.push('cork'); }
+  uncork() { this.log.push('uncork'); }
+  close(code?: number, reason?: string) { this.log.push(`close:${code}:${reason}`); this.h.close(code ?? 1005, reason ?? ''); }
+  terminate() { this.log.push('terminate'); this.h.close(1006, ''); }
+  listen(h: SocketHandlers) { this.h = h; }
+}
+
+const req = { headers: {}, url: '/' } as unknown as IncomingMessage;
+
+test('accept() runs the protocol over a custom socket; one cork/uncork per tick, frames in order', async (t) => {
+  const server = new Server({ default: { echo: (_n, m) => reply(m.body) } });
+  t.after(() => server.close());
+  const s = new FakeSocket();
+  const conn = server.accept(s, req, 'fake-1');
+  s.h.message('$1;default;;_OnNamespaceConnect;0;0;', false);
+  s.h.message('M', false);
+  s.h.message('$2;default;;echo;0;0;a', false);
+  s.h.message('$3;default;;echo;0;0;b', false);
+  assert.deepEqual(s.log, ['cork', 'T:Afake-1', 'T:$1;;;;;;', 'T:$2;default;;echo;0;0;a', 'T:$3;default;;echo;0;0;b']);
+  await new Promise((r) => process.nextTick(r));
+  assert.deepEqual(s.log.slice(5), ['uncork']);
+  assert.equal(server.connection('fake-1'), conn);
+  conn.close(4001, 'done');
+  assert.equal(s.log.at(-1), 'close:4001:done');
+  assert.equal(server.totalConnections, 0);
+});
+
+test('broadcast sends the same encoded bytes to every receiver', async (t) => {
+  const server = new Server({ default: {} });
+  t.after(() => server.close());
+  const sent: unknown[] = [];
+  const sockets = [new FakeSocket(), new FakeSocket(), new FakeSocket()];
+  sockets.forEach((s, i) => {
+    server.accept(s, req, 'c' + i);
+    s.send = (data) => void sent.push(data);
+    s.h.message('M', false);
+    s.h.message('$1;default;;_OnNamespaceConnect;0;0;', false);
+  });
+  sent.length = 0;
+  server.broadcast(null, { namespace: 'default', event: 'news', body: 'x' });
+  assert.equal(sent.length, 3);
+  assert.ok(Buffer.isBuffer(sent[0]));
+  assert.equal(sent[0], sent[1], 'one object for every receiver');
+  assert.equal(sent[1], sent[2]);
+  assert.equal(String(sent[0]), ';default;;news;0;0;x');
+});
