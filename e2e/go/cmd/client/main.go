@@ -59,6 +59,21 @@ func (r recv) none(d time.Duration, what string) error {
 
 func newRecv() recv { return make(recv, 16) }
 
+// only forwards messages whose body equals one of bodies (isolates concurrent runs sharing rooms).
+func (r recv) only(bodies ...string) neffos.MessageHandlerFunc {
+	return func(_ *neffos.NSConn, msg neffos.Message) error {
+		for _, b := range bodies {
+			if string(msg.Body) == b {
+				select {
+				case r <- msg:
+				default:
+				}
+			}
+		}
+		return nil
+	}
+}
+
 func withQuery(q string) string {
 	if strings.Contains(baseURL, "?") {
 		return baseURL + "&" + q
@@ -199,9 +214,11 @@ func scRooms(ctx context.Context) (string, error) {
 		all  recv
 	}
 	var ps [3]*peer
+	nonce := time.Now().UnixNano()
+	chatBody, allBody := fmt.Sprintf("hi room %d", nonce), fmt.Sprintf("to all in room %d", nonce)
 	for i := range ps {
 		p := &peer{chat: newRecv(), all: newRecv()}
-		c, ns, err := simple(ctx, neffos.Namespaces{"default": neffos.Events{"chat": p.chat.handler(), "echoAll": p.all.handler()}})
+		c, ns, err := simple(ctx, neffos.Namespaces{"default": neffos.Events{"chat": p.chat.only(chatBody), "echoAll": p.all.only(allBody)}})
 		if err != nil {
 			return "", err
 		}
@@ -220,12 +237,12 @@ func scRooms(ctx context.Context) (string, error) {
 	if _, err := cc.ns.JoinRoom(ctx, "forbidden"); err == nil || err.Error() != "no entry" {
 		return "", fmt.Errorf("C join forbidden: err=%v, want no entry", err)
 	}
-	roomA.Emit("chat", []byte("hi room"))
+	roomA.Emit("chat", []byte(chatBody))
 	m, err := b.chat.expect(timeout, "B chat")
 	if err != nil {
 		return "", err
 	}
-	if m.Room != "room1" || string(m.Body) != "hi room" {
+	if m.Room != "room1" {
 		return "", fmt.Errorf("B got room=%q body=%q", m.Room, m.Body)
 	}
 	if err := a.chat.none(300*time.Millisecond, "chat at sender A"); err != nil {
@@ -234,11 +251,11 @@ func scRooms(ctx context.Context) (string, error) {
 	if err := cc.chat.none(10*time.Millisecond, "chat at C (not in room)"); err != nil {
 		return "", err
 	}
-	roomA.Emit("echoAll", []byte("to all in room"))
+	roomA.Emit("echoAll", []byte(allBody))
 	for name, p := range map[string]*peer{"A": a, "B": b} {
 		if m, err := p.all.expect(timeout, name+" echoAll"); err != nil {
 			return "", err
-		} else if m.Room != "room1" || string(m.Body) != "to all in room" {
+		} else if m.Room != "room1" {
 			return "", fmt.Errorf("%s echoAll got room=%q body=%q", name, m.Room, m.Body)
 		}
 	}
