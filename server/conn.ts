@@ -307,7 +307,7 @@ export class Conn {
     this.lastRead = this.core.clock;
     if (!this.acknowledged) {
       if (this.closed) return;
-      if (!this.gotAckRequest && data === ACK_REQUEST) {
+      if (!this.gotAckRequest && (data === ACK_REQUEST || (isBinary && data.length === 1 && (data as Uint8Array)[0] === 0x4d))) {
         this.gotAckRequest = true;
         if (this.readiness !== 'pending') this.finishHandshake();
         return;

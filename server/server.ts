@@ -7,7 +7,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import {
-  OnNativeMessage, TimeoutError, createWaitTokenGenerator, encode, isValidConnectionId,
+  ClosedError, OnNativeMessage, createWaitTokenGenerator, encode, isValidConnectionId,
   type Message,
 } from '../protocol/index.js';
 import { Conn } from './conn.js';
@@ -242,7 +242,7 @@ export class Server implements ServerCore {
     this.closed = true;
     clearInterval(this.sweepTimer);
     for (const c of [...this.all]) c.close(code, reason);
-    this.pending.rejectAll(new TimeoutError('server closed'));
+    this.pending.rejectAll(new ClosedError('server closed'));
     this.wss.close();
   }
 
