@@ -15,6 +15,7 @@ import { processRssBytes, readSteal, stealPercent } from './lib/cpu.js';
 import { machineInfo, versions } from './lib/sysinfo.js';
 import { buildGoServer, clientAvailable, PAIRS, serverImpls, type ServerImpl, type ServerName } from './lib/impls.js';
 import { bundleSizes } from './lib/bundle.js';
+import { chooseImpl } from './lib/impl-source.js';
 import { renderReport, type RunData } from './lib/report.js';
 import type { InterleavedConfig, InterleavedResult } from './load/interleaved.js';
 import type { FanoutConfig, FanoutResult, MemSample } from './load/fanout.js';
@@ -33,8 +34,8 @@ const remaining = (): number => DEADLINE_MS - (Date.now() - started);
 const log = (s: string): void => void process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${s}\n`);
 
 const plan = quick
-  ? { reps: Number(flag('--reps') ?? 2), sizes: [1000], memAt: 1000, rounds: 20, budgetMs: 8_000, fanMsgs: { tick: 20, burst: 4, except: 20, rounds: 10 }, codecRounds: 3 }
-  : { reps: Number(flag('--reps') ?? 5), sizes: [1000, 5000], memAt: 5000, rounds: 60, budgetMs: 40_000, fanMsgs: { tick: 60, burst: 10, except: 40, rounds: 30 }, codecRounds: 7 };
+  ? { reps: Number(flag('--reps') ?? 2), sizes: [1000], memAt: 1000, rounds: 40, budgetMs: 10_000, fanMsgs: { tick: 20, burst: 4, except: 20, rounds: 10 }, codecRounds: 3 }
+  : { reps: Number(flag('--reps') ?? 5), sizes: [1000, 5000], memAt: 5000, rounds: 100, budgetMs: 60_000, fanMsgs: { tick: 60, burst: 10, except: 40, rounds: 30 }, codecRounds: 7 };
 
 async function withServer<T>(impl: ServerImpl, fn: (peer: Peer) => Promise<T>): Promise<T> {
   const peer = await startPeer(impl.name, impl.argv);
@@ -137,6 +138,9 @@ function runCodec(): string {
 
 async function main(): Promise<void> {
   const buildError = ensureBuilt();
+  const code = chooseImpl();
+  process.env.NEFFOS_TS_IMPL = code.impl; // inherited by every peer and load process
+  log(`neffos-ts code under test: ${code.why}`);
   log('building the Go neffos server (e2e/go/cmd/server)');
   const goError = buildGoServer();
   if (goError) log(`Go server unavailable: ${goError}`);
@@ -146,7 +150,7 @@ async function main(): Promise<void> {
   const data: RunData = {
     quick, startedAt: new Date(started).toISOString(), machine: machineInfo(), versions: versions(),
     plan, skipped: Object.fromEntries(servers.filter((s) => !s.available).map((s) => [s.name, s.reason ?? ''])),
-    buildError,
+    buildError, code: code.why,
   };
   if (enabled('interleaved')) data.interleaved = await runInterleaved(servers).catch((e: unknown) => (log(`interleaved failed: ${String(e)}`), undefined));
   if (enabled('fanout')) data.fanout = await runFanout(servers);

@@ -130,7 +130,8 @@ export function runLoad<T>(
     };
     const timer = setTimeout(() => finish(new Error(`load ${file} timed out after ${timeoutMs} ms; stderr: ${stderr.slice(-800)}`)), timeoutMs);
     child.on('message', (m: LoadMessage) => {
-      if (m.type === 'result') finish(null, m.data as T);
+      // let the child exit by itself (it may be writing a --cpu-prof profile), killed after 5 s anyway
+      if (m.type === 'result') void Promise.race([new Promise((r) => child.once('exit', r)), sleep(5000)]).then(() => finish(null, m.data as T));
       else if (m.type === 'error') finish(new Error(`load ${file}: ${m.message}`));
       else if (m.type === 'request') {
         onRequest(m.what, m.arg).then(
@@ -139,7 +140,7 @@ export function runLoad<T>(
         );
       }
     });
-    child.once('exit', (code) => finish(new Error(`load ${file} exited with code ${code} before a result; stderr: ${stderr.slice(-1500)}`)));
+    child.once('exit', (code) => !done && setTimeout(() => finish(new Error(`load ${file} exited with code ${code} before a result; stderr: ${stderr.slice(-1500)}`)), 50));
     child.send({ type: 'config', config });
   });
 }

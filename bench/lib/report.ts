@@ -20,6 +20,8 @@ export interface RunData {
   plan: { reps: number; sizes: number[]; memAt: number; rounds: number };
   skipped: Record<string, string>;
   buildError?: string;
+  /** Which neffos-ts code ran (built dist/esm or the source through tsx). */
+  code?: string;
   interleaved?: InterleavedResult;
   fanout?: FanoutData;
   bundle?: BundleSize[];
@@ -181,6 +183,8 @@ export function renderReport(d: RunData): string {
     `Run ${d.startedAt}, ${fmt(d.durationS, 0)} s. Machine: ${d.machine.cores} cores, ${d.machine.model}, ${d.machine.memoryGiB} GiB RAM, ${d.machine.kernel}, fd limit per process ${d.machine.fdLimit}. CPU steal during the run: ${fmt(d.stealPct, 1)}%.`,
     '',
     `Versions: node ${v.node}, ws ${v.ws}, socket.io ${v.socketIo} / socket.io-client ${v.socketIoClient}, neffos.js ${v.neffosJs}, Go ${v.go} with neffos ${v.goNeffos}; git ${v.gitCommit}${v.gitDirty ? ' (with uncommitted changes)' : ''}.`,
+    '',
+    `neffos-ts code under test: ${d.code ?? 'source'}.`,
     '',
     `Method: see docs/benchmarks.md. Echo scenarios interleave every pair in one load process (blocks rotated every round; ratios are medians of per-round ratios with p25–p75). Fan-out, storm and memory trials use fresh server and load processes in A B B A order (${d.plan.reps} repetitions planned). "client-bound" marks a load process using ≥ ${CLIENT_BOUND * 100}% of a core.`,
     '',

@@ -141,7 +141,8 @@ async function neffosjsClient(url: string): Promise<BenchClient> {
 }
 
 async function oursClient(url: string): Promise<BenchClient> {
-  const { dial } = await import('../../client/index.js');
+  type ClientModule = typeof import('../../client/index.js');
+  const { dial } = (await import(process.env.NEFFOS_TS_IMPL === 'dist' ? '../../dist/esm/client/index.js' : '../../client/index.js')) as ClientModule;
   const conn = await dial(url, { default: {} }, { reconnect: false });
   const ns = await conn.connect('default');
   const body = (m: { body: unknown }): string => (typeof m.body === 'string' ? m.body : Buffer.from(m.body as Uint8Array).toString());

@@ -6,10 +6,13 @@
  *   node --expose-gc --import tsx bench/peers/ours-server.ts   -> prints READY <port>, path /echo
  */
 import { createServer } from 'node:http';
-import { Server, reply } from '../../server/index.js';
 import { announce } from './control.js';
 
-const server: Server = new Server({
+// NEFFOS_TS_IMPL=dist runs the built dist/esm (what users run; chosen by bench/run.ts when dist is fresh), else the source through tsx
+type ServerModule = typeof import('../../server/index.js');
+const { Server, reply } = (await import(process.env.NEFFOS_TS_IMPL === 'dist' ? '../../dist/esm/server/index.js' : '../../server/index.js')) as ServerModule;
+
+const server: InstanceType<ServerModule['Server']> = new Server({
   default: {
     echo: (_ns, msg) => reply(msg.body),
     echoAll: (_ns, msg) => server.broadcast(null, msg as never),
