@@ -53,16 +53,16 @@ export class Conn {
   private ackWaiters: Array<(ok: boolean) => void> = [];
   private closed = false;
   private corked = false;
-  private busy = false;
+  private holds = 0;
   private inbox: Message[] = [];
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly uncork = () => {
     this.corked = false;
     this.socket.uncork?.();
   };
-  private readonly drain = () => {
-    this.busy = false;
-    while (!this.busy && this.inbox.length > 0 && !this.closed) this.dispatch(this.inbox.shift() as Message);
+  private readonly release = () => {
+    if (--this.holds > 0) return;
+    while (this.holds === 0 && this.inbox.length > 0 && !this.closed) this.dispatch(this.inbox.shift() as Message);
   };
 
   /** @internal use `Server.accept` */
@@ -177,13 +177,14 @@ export class Conn {
     const m = localMessage(namespace, '', OnNamespaceConnect, false);
     const veto = await fire(events, ns, m);
     if (veto instanceof Error) throw veto;
-    await this.ask({ namespace, event: OnNamespaceConnect }, options);
-    const again = this.nss.get(namespace);
-    if (again) return again;
-    this.addNamespace(ns);
-    m.event = OnNamespaceConnected;
-    fireAndForget(events, ns, m, this.core.logger);
-    return ns;
+    return this.askThen({ namespace, event: OnNamespaceConnect }, options, () => {
+      const again = this.nss.get(namespace);
+      if (again) return again;
+      this.addNamespace(ns);
+      m.event = OnNamespaceConnected;
+      fireAndForget(events, ns, m, this.core.logger);
+      return ns;
+    });
   }
 
   /**
@@ -214,6 +215,25 @@ export class Conn {
     if (this.closed) return;
     this.cleanup();
     this.socket.close(code, reason);
+  }
+
+  /**
+   * @internal asks, and runs `then` on the reply synchronously, before the next frame is handled
+   * (the client may use a namespace or room right after answering). A promise from `then` holds
+   * later frames until it settles.
+   */
+  askThen<T>(message: MessageInit, options: AskOptions | undefined, then: (m: ServerMessage) => T | Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new ClosedError());
+    const wait = this.core.nextToken();
+    const p = this.pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal, then);
+    if (!this.write({ ...message, wait })) this.pending.reject(wait, new WriteError());
+    return p;
+  }
+
+  /** @internal holds incoming frames (except replies to our asks) until `p` settles. */
+  hold(p: Promise<unknown>): void {
+    this.holds++;
+    p.then(this.release, this.release);
   }
 
   /** @internal write guard */
@@ -321,7 +341,7 @@ export class Conn {
     if (data.length === 0) return;
     const m = decode(data, this.decodeOptions);
     if (m.invalid === true) return;
-    if (this.busy) {
+    if (this.holds > 0) {
       if (!this.resolveReply(m)) this.inbox.push(m);
       return;
     }
@@ -361,11 +381,8 @@ export class Conn {
         return;
       }
     }
-    if (r !== undefined) {
-      // An async system handler: later frames wait, so state changes keep their order.
-      this.busy = true;
-      r.then(this.drain, this.drain);
-    }
+    // An async system handler: later frames wait, so state changes keep their order.
+    if (r !== undefined) this.hold(r);
   }
 
   /** Server tokens (not `$`) may be replies to `Conn.ask` or `Server.ask`. */

@@ -63,14 +63,21 @@ export class NSConn {
   async joinRoom(name: string, options?: AskOptions): Promise<Room> {
     const existing = this.joined.get(name);
     if (existing) return existing;
-    await this.conn.ask({ namespace: this.namespace, room: name, event: OnRoomJoin }, options);
-    const m = localMessage(this.namespace, name, OnRoomJoin, false);
-    const veto = await fire(this.events, this, m);
-    if (veto instanceof Error) throw veto;
-    const room = this.addRoom(name);
-    m.event = OnRoomJoined;
-    fireAndForget(this.events, this, m, this.conn.core.logger);
-    return room;
+    return this.conn.askThen({ namespace: this.namespace, room: name, event: OnRoomJoin }, options, () => {
+      const m = localMessage(this.namespace, name, OnRoomJoin, false);
+      const finish = (veto: Outcome): Room => {
+        if (veto instanceof Error) throw veto;
+        const room = this.joined.get(name) ?? this.addRoom(name);
+        m.event = OnRoomJoined;
+        fireAndForget(this.events, this, m, this.conn.core.logger);
+        return room;
+      };
+      const out = fire(this.events, this, m);
+      if (!isPromise(out)) return finish(out);
+      const p = out.then(finish);
+      this.conn.hold(p);
+      return p;
+    });
   }
 
   /** A joined room, or undefined. */
@@ -99,10 +106,11 @@ export class NSConn {
    */
   async disconnect(options?: AskOptions): Promise<void> {
     if (this.conn.namespace(this.namespace) !== this) throw new BadNamespaceError();
-    await this.conn.ask({ namespace: this.namespace, event: OnNamespaceDisconnect }, options);
-    this.forceLeaveAll(true);
-    this.conn.removeNamespace(this);
-    fireAndForget(this.events, this, localMessage(this.namespace, '', OnNamespaceDisconnect, false), this.conn.core.logger);
+    await this.conn.askThen({ namespace: this.namespace, event: OnNamespaceDisconnect }, options, () => {
+      this.forceLeaveAll(true);
+      this.conn.removeNamespace(this);
+      fireAndForget(this.events, this, localMessage(this.namespace, '', OnNamespaceDisconnect, false), this.conn.core.logger);
+    });
   }
 
   /**

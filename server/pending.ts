@@ -6,11 +6,12 @@ import { AbortError, TimeoutError, errorFromText, type Message } from '../protoc
 import type { ServerMessage } from './types.js';
 
 interface Entry {
-  resolve(m: ServerMessage): void;
+  resolve(v: unknown): void;
   reject(e: unknown): void;
   timer: ReturnType<typeof setTimeout> | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  then: ((m: ServerMessage) => unknown) | undefined;
 }
 
 /** A map of wait token → waiting promise. */
@@ -21,11 +22,14 @@ export class PendingAsks {
     return this.map.size;
   }
 
-  /** Registers `wait`; the promise settles with the reply, an error reply, a timeout or an abort. */
-  add(wait: string, timeout: number, signal?: AbortSignal): Promise<ServerMessage> {
-    return new Promise<ServerMessage>((resolve, reject) => {
+  /**
+   * Registers `wait`; the promise settles with the reply (or what `then` makes of it, run
+   * synchronously when the reply is read, before the next frame), an error reply, a timeout or an abort.
+   */
+  add<T = ServerMessage>(wait: string, timeout: number, signal?: AbortSignal, then?: (m: ServerMessage) => T | Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       if (signal?.aborted) return reject(new AbortError());
-      const e: Entry = { resolve, reject, timer: undefined, signal, onAbort: undefined };
+      const e: Entry = { resolve: resolve as (v: unknown) => void, reject, timer: undefined, signal, onAbort: undefined, then };
       if (timeout > 0) e.timer = setTimeout(() => this.reject(wait, new TimeoutError('ask timed out after ' + timeout + ' ms')), timeout);
       if (signal) {
         e.onAbort = () => this.reject(wait, new AbortError());
@@ -44,7 +48,14 @@ export class PendingAsks {
       const sm = m as ServerMessage;
       sm.isLocal = false;
       sm.isForced = false;
-      e.resolve(sm);
+      if (e.then === undefined) e.resolve(sm);
+      else {
+        try {
+          e.resolve(e.then(sm));
+        } catch (err) {
+          e.reject(err);
+        }
+      }
     }
     return true;
   }

@@ -1,6 +1,6 @@
 /** A room joined by one connection in one namespace (Go's `*neffos.Room`). */
 import { BadRoomError, OnRoomLeave, OnRoomLeft, type Body } from '../protocol/index.js';
-import { fire, fireAndForget, localMessage } from './handler.js';
+import { fire, fireAndForget, isPromise, localMessage, type Outcome } from './handler.js';
 import type { NSConn } from './nsconn.js';
 import type { AskOptions } from './types.js';
 
@@ -31,12 +31,19 @@ export class Room {
   async leave(options?: AskOptions): Promise<void> {
     const ns = this.nsConn;
     if (!ns.hasRoom(this.name)) throw new BadRoomError();
-    await ns.conn.ask({ namespace: ns.namespace, room: this.name, event: OnRoomLeave }, options);
-    const m = localMessage(ns.namespace, this.name, OnRoomLeave, false);
-    const veto = await fire(ns.events, ns, m);
-    if (veto instanceof Error) throw veto;
-    ns.dropRoom(this.name);
-    m.event = OnRoomLeft;
-    fireAndForget(ns.events, ns, m, ns.conn.core.logger);
+    await ns.conn.askThen({ namespace: ns.namespace, room: this.name, event: OnRoomLeave }, options, () => {
+      const m = localMessage(ns.namespace, this.name, OnRoomLeave, false);
+      const finish = (veto: Outcome): void => {
+        if (veto instanceof Error) throw veto;
+        ns.dropRoom(this.name);
+        m.event = OnRoomLeft;
+        fireAndForget(ns.events, ns, m, ns.conn.core.logger);
+      };
+      const out = fire(ns.events, ns, m);
+      if (!isPromise(out)) return finish(out);
+      const p = out.then(finish);
+      ns.conn.hold(p);
+      return p;
+    });
   }
 }

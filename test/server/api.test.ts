@@ -1,7 +1,7 @@
 // Conn, NSConn, Room and Server APIs from the server side, over loopback sockets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { All, NotMe, TimeoutError, RemoteError, BadRoomError, type NSConn } from '../../server/index.js';
+import { All, NotMe, TimeoutError, RemoteError, BadRoomError, reply, type NSConn } from '../../server/index.js';
 import { connectNs, loopback, sleep, type RawClient } from './helpers.js';
 
 /** Answers the next server request with an empty reply (or an error) and returns the request frame. */
@@ -186,4 +186,23 @@ test('a server ask is rejected when the connection closes', async (t) => {
   await a.next();
   a.close();
   await assert.rejects(p, /closed/);
+});
+
+test('a client may use a namespace/room in the frame right after answering a server-forced connect/join', async (t) => {
+  const lb = await loopback({ default: { echo: (_n, m) => reply(m.body) } });
+  t.after(() => lb.stop());
+  const c = await lb.client();
+  const conn = lb.server.connection(c.id)!;
+  const sock = (c.ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+  const burst = (...frames: string[]) => { sock.cork(); for (const f of frames) c.send(f); sock.uncork(); };
+  const p = conn.connect('default');
+  const w1 = (await c.next()).split(';')[0];
+  burst(`${w1};;;;;;`, '$e1;default;;echo;0;0;right after connect');
+  assert.equal(await c.next(), '$e1;default;;echo;0;0;right after connect');
+  const ns = await p;
+  const j = ns.joinRoom('r');
+  const w2 = (await c.next()).split(';')[0];
+  burst(`${w2};;;;;;`, '$e2;default;r;echo;0;0;right after join');
+  assert.equal(await c.next(), '$e2;default;r;echo;0;0;right after join');
+  await j;
 });
