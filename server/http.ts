@@ -108,17 +108,20 @@ export function clientScriptFile(): string | undefined {
   return undefined;
 }
 
-let cachedScript: Buffer | undefined;
+const scriptCache = new Map<string, Buffer>();
 
-/** Serves the bundled browser client, or a 404 that says to run `npm run build`. */
-export function serveClientScript(req: IncomingMessage, res: ServerResponse, logger: { warn(...a: unknown[]): void }): void {
+/** Serves the bundled browser client (or `file`), or a 404 that says to run `npm run build`. */
+export function serveClientScript(req: IncomingMessage, res: ServerResponse, logger: { warn(...a: unknown[]): void }, file = clientScriptFile()): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     return;
   }
-  const file = clientScriptFile();
-  if (!cachedScript && file && existsSync(file)) cachedScript = readFileSync(file);
-  if (!cachedScript) {
+  let script = file ? scriptCache.get(file) : undefined;
+  if (!script && file && existsSync(file)) {
+    script = readFileSync(file);
+    scriptCache.set(file, script);
+  }
+  if (!script) {
     const text = 'neffos-ts: the browser client is not built (' + (file ?? 'dist/browser/neffos.min.js') + ' is missing); run `npm run build`';
     logger.warn(text);
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(text + '\n');
@@ -126,8 +129,8 @@ export function serveClientScript(req: IncomingMessage, res: ServerResponse, log
   }
   res.writeHead(200, {
     'Content-Type': 'application/javascript; charset=utf-8',
-    'Content-Length': cachedScript.length,
+    'Content-Length': script.length,
     'Cache-Control': 'public, max-age=3600',
   });
-  res.end(req.method === 'HEAD' ? undefined : cachedScript);
+  res.end(req.method === 'HEAD' ? undefined : script);
 }

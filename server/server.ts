@@ -132,7 +132,7 @@ export class Server implements ServerCore {
    * app.head('/echo', (req, res) => server.handleRequest(req, res));
    */
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    if (this.options.clientScript && pathOf(req.url) === this.options.clientScript) return serveClientScript(req, res, this.logger);
+    if (this.options.clientScript && pathOf(req.url) === this.options.clientScript) return serveClientScript(req, res, this.logger, this.options.clientScriptFile);
     answerPlainRequest(req, res);
   }
 

@@ -115,6 +115,8 @@ export interface ServerOptions {
   responseHeaders?: Record<string, string>;
   /** Serve the bundled browser client at this path (e.g. `'/neffos.js'`) from `attach`/`handleRequest`. Default off. */
   clientScript?: string | false;
+  /** The file served at `clientScript` (default: `<package root>/dist/browser/neffos.min.js`). */
+  clientScriptFile?: string;
   /** Controller classes, one namespace each (see `docs/server.md`). */
   controllers?: ControllerClass[];
   /** Injected into every controller instance's constructor. */

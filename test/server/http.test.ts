@@ -143,3 +143,25 @@ test('clientScript serves the built browser client, or a 404 telling to run npm 
   }
   await sleep(1);
 });
+
+test('clientScriptFile: a missing file is a 404 with the build hint; an existing one is served', async (t) => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'neffos-script-'));
+  const warnings: string[] = [];
+  const logger = { warn: (m: unknown) => warnings.push(String(m)), error: () => undefined };
+  const missing = await loopback({}, { clientScript: '/n.js', clientScriptFile: join(dir, 'absent.js'), logger });
+  t.after(() => missing.stop());
+  const r404 = await httpReq(missing.port, 'GET', '/n.js');
+  assert.equal(r404.status, 404);
+  assert.match(r404.body, /absent\.js is missing\); run `npm run build`/);
+  assert.match(warnings.join('\n'), /run `npm run build`/);
+  writeFileSync(join(dir, 'client.js'), 'window.neffos = {};');
+  const present = await loopback({}, { clientScript: '/n.js', clientScriptFile: join(dir, 'client.js') });
+  t.after(() => present.stop());
+  const r200 = await httpReq(present.port, 'GET', '/n.js');
+  assert.equal(r200.status, 200);
+  assert.equal(r200.body, 'window.neffos = {};');
+  assert.equal((await httpReq(present.port, 'POST', '/n.js')).status, 405);
+});
