@@ -19,6 +19,7 @@ import type { ServerSocket } from './socket.js';
 type Readiness = 'pending' | 'accepted' | 'refused';
 
 const MAX_PRE_ACK_FRAMES = 256;
+const MAX_HELD_FRAMES = 4096;
 
 /**
  * A client connection (Go's `*neffos.Conn`). Handlers reach it as `nsConn.conn`;
@@ -342,7 +343,9 @@ export class Conn {
     const m = decode(data, this.decodeOptions);
     if (m.invalid === true) return;
     if (this.holds > 0) {
-      if (!this.resolveReply(m)) this.inbox.push(m);
+      if (this.resolveReply(m)) return;
+      if (this.inbox.length >= MAX_HELD_FRAMES) return this.close(1008, 'too many frames while a request is pending');
+      this.inbox.push(m);
       return;
     }
     this.dispatch(m);
