@@ -64,6 +64,9 @@ export const PAIRS: Pair[] = [
   { id: 'go/neffosjs', server: 'go', client: 'neffosjs', label: 'Go neffos + neffos.js' },
   { id: 'sio/sio', server: 'sio', client: 'sio', label: 'socket.io + socket.io-client' },
   { id: 'raw/raw', server: 'raw', client: 'raw', label: 'raw ws + raw ws client (ceiling)' },
+  // the same client on two servers (and the same server for two clients) isolates each side's CPU cost
+  { id: 'ours/raw', server: 'ours', client: 'raw', label: 'neffos-ts server + raw ws client' },
+  { id: 'raw/ours', server: 'raw', client: 'ours', label: 'raw ws server + neffos-ts client' },
 ];
 
 export function clientAvailable(kind: ClientKind): boolean {
