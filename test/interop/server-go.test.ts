@@ -25,11 +25,12 @@ async function goRunner(): Promise<(url: string) => Promise<GoResult[]>> {
   try {
     const h = await import('./go-harness.js' as string);
     if (typeof h.runGoClient === 'function') {
-      await h.buildGoBinaries?.();
+      const built = await h.buildGoBinaries?.();
+      if (built && typeof built === 'object' && 'skipped' in built) throw new Error(String(built.skipped));
       return async (url) => normalize(await h.runGoClient(url, 'all'));
     }
-  } catch {
-    /* fall back */
+  } catch (e) {
+    if (!/Cannot find module|ERR_MODULE_NOT_FOUND/.test(String((e as Error)?.message ?? e))) throw e;
   }
   if (!existsSync(`${root}e2e/go/cmd/client/main.go`)) throw new Error('e2e/go/cmd/client is missing');
   const bin = `${root}.cache/go-neffos-client-server-test`;
