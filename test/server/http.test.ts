@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
-import { Server, reply } from '../../server/index.js';
+import { Server, getContext, reply } from '../../server/index.js';
 import { loopback, sleep } from './helpers.js';
 
 function httpReq(port: number, method: string, path: string, headers: Record<string, string> = {}) {
@@ -47,6 +47,9 @@ test('X-Websocket-Header-* query parameters become headers before the id is gene
   assert.deepEqual(body, { id: 'u-ann', test: 'from query', tries: 3, re: true });
   const d = await lb.client('', { headers: { 'X-Websocket-Reconnect': '2' } });
   assert.equal(lb.server.connection(d.id)?.reconnectTries, 2);
+  const conn = lb.server.connection(c.id)!;
+  assert.equal(getContext(conn), conn.request);
+  assert.equal(getContext(conn).headers['x-user'], 'ann');
 });
 
 test('a cross-origin upgrade is refused with 403 and a log line by default; allowedOrigins lists exceptions', async (t) => {
