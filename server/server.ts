@@ -18,7 +18,7 @@ import { answerPlainRequest, applyQueryHeaders, originAllowed, pathOf, refuseUpg
 import { NSConn } from './nsconn.js';
 import { PendingAsks } from './pending.js';
 import { WsSocket, type ServerSocket } from './socket.js';
-import type { AskOptions, BroadcastMessage, Logger, ServerMessage, ServerNamespaces, ServerOptions, SlowConsumerPolicy } from './types.js';
+import type { AskOptions, BroadcastMessage, Logger, NamespaceMap, ServerMessage, ServerNamespaces, ServerOptions, SlowConsumerPolicy } from './types.js';
 
 /** Defaults of every limit (documented in docs/server.md). */
 export const DEFAULTS = {
@@ -48,7 +48,7 @@ export const DEFAULTS = {
  * server.attach(http, { path: '/echo' });
  * http.listen(8080);
  */
-export class Server implements ServerCore {
+export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore {
   /** @internal */ readonly events: Map<string, Handlers>;
   /** @internal */ readonly allowNative: boolean;
   /** @internal */ readonly onlyNative: boolean;
@@ -72,7 +72,7 @@ export class Server implements ServerCore {
   private lastPing = 0;
   private closed = false;
 
-  constructor(namespaces: ServerNamespaces<any> = {}, options: ServerOptions = {}) {
+  constructor(namespaces: ServerNamespaces<N> = {} as ServerNamespaces<N>, options: ServerOptions = {}) {
     this.options = options;
     this.events = new Map();
     for (const name of Object.keys(namespaces)) this.events.set(name, toHandlers(namespaces[name] as Record<string, unknown>));
