@@ -6,7 +6,7 @@
  * processes, and writes bench/results/<timestamp>.json and
  * bench/results/latest.md (one table, ratios measured in the same run).
  *
- * Flags: --quick, --reps N, --only interleaved,fanout,bundle,codec
+ * Flags: --quick, --reps N, --only interleaved,fanout,bundle,codec, --servers ours,go,sio,raw
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ const flag = (name: string): string | undefined => {
 };
 const only = flag('--only')?.split(',');
 const enabled = (part: string): boolean => !only || only.includes(part);
+const partial = only !== undefined || argv.includes('--servers');
 const started = Date.now();
 const DEADLINE_MS = quick ? 110_000 : 14 * 60_000;
 const remaining = (): number => DEADLINE_MS - (Date.now() - started);
@@ -144,7 +145,8 @@ async function main(): Promise<void> {
   log('building the Go neffos server (e2e/go/cmd/server)');
   const goError = buildGoServer();
   if (goError) log(`Go server unavailable: ${goError}`);
-  const servers = serverImpls(goError);
+  const pick = flag('--servers')?.split(',');
+  const servers = serverImpls(goError).map((s) => (pick && !pick.includes(s.name) ? { ...s, available: false, reason: 'not selected (--servers)' } : s));
   for (const s of servers) if (!s.available) log(`skipping ${s.name}: ${s.reason}`);
   const steal0 = readSteal();
   const data: RunData = {
@@ -166,7 +168,7 @@ async function main(): Promise<void> {
   const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
   writeFileSync(`bench/results/${stamp}.json`, JSON.stringify(data, null, 1));
   writeFileSync('bench/results/latest.md', md);
-  if (!quick && !only) copyFileSync('bench/results/latest.md', 'bench/results.md');
+  if (!quick && !partial) copyFileSync('bench/results/latest.md', 'bench/results.md');
   process.stdout.write(md + '\n');
   log(`wrote bench/results/${stamp}.json and bench/results/latest.md in ${data.durationS.toFixed(0)} s`);
 }

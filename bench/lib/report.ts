@@ -191,6 +191,8 @@ export function renderReport(d: RunData): string {
     '',
   ];
   for (const [k, why] of Object.entries(d.skipped)) out.push(`Skipped ${k}: ${why}.`, '');
+  const needFds = Math.max(...d.plan.sizes) + 200;
+  if (Number(d.machine.fdLimit) < needFds) out.push(`WARNING: the fd limit could only be raised to ${d.machine.fdLimit}; ${needFds} are needed per process for ${Math.max(...d.plan.sizes)} sockets.`, '');
   if (d.buildError) out.push(`Build: ${d.buildError}`, '');
   if (d.targets.length) {
     out.push('## Targets (issue 6)', '', '| target | measured (median, p25–p75) | goal | status |', '|---|---:|---|---|');

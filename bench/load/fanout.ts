@@ -42,7 +42,7 @@ export interface FanoutResult {
 }
 
 const BODY = 'fanout-payload-0123456789abcdef'; // + '#<seq>'
-const WAIT_TIMEOUT = 15_000;
+const WAIT_TIMEOUT = 8_000;
 
 loadMain<FanoutConfig, FanoutResult>(async (cfg) => {
   const st0 = readSteal();
@@ -86,7 +86,8 @@ loadMain<FanoutConfig, FanoutResult>(async (cfg) => {
     await new Promise((r) => setTimeout(r, 1000));
     const after = await requestParent<MemSample>('mem');
     const n = shims.length || 1;
-    memory = { before, after, rssPerConn: (after.rss - before.rss) / n, heapPerConn: (after.heap - before.heap) / n };
+    const per = (a: number | null, b: number | null): number => (typeof a === 'number' && typeof b === 'number' ? (a - b) / n : NaN); // Go: no heap figure
+    memory = { before, after, rssPerConn: per(after.rss, before.rss), heapPerConn: per(after.heap, before.heap) };
   }
 
   const sender = await connectShim(cfg.protocol, cfg.url, senderCounter);

@@ -4,6 +4,7 @@
  *   MEM      -> `MEM <rss bytes> <heapUsed bytes>` after two full GCs (run with --expose-gc)
  *   CPU      -> `CPU <ns>` process.cpuUsage user+system
  *   PENDING  -> `PENDING <n>` asks the server is still waiting for (0 when the peer has none)
+ *   HEAP <f> -> `HEAP <f>` after writing a V8 heap snapshot to file <f>
  * The peer exits when stdin closes (its orchestrator went away) or on SIGTERM.
  */
 import { createInterface } from 'node:readline';
@@ -27,6 +28,9 @@ export function announce(port: number, hooks: ControlHooks = {}): void {
     } else if (cmd === 'CPU') {
       const c = process.cpuUsage();
       out(`CPU ${(c.user + c.system) * 1000}`);
+    } else if (cmd.startsWith('HEAP ')) {
+      // heap snapshot for the memory profile (bench/profile-conns.ts)
+      void import('node:v8').then((v8) => out(`HEAP ${v8.writeHeapSnapshot(cmd.slice(5))}`));
     } else if (cmd === 'PENDING') {
       out(`PENDING ${hooks.pending?.() ?? 0}`);
     }
