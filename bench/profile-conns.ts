@@ -3,7 +3,8 @@
  * while they sit idle (a V8 heap snapshot summarised by constructor), to see
  * what the connect storm and the per-connection memory are made of.
  *
- *   node --import tsx bench/profile-conns.ts [--server ours|raw|sio] [--clients 2000]
+ *   node --import tsx bench/profile-conns.ts [--server ours|raw|sio] [--clients 2000] [--tick 0] [--burst 0]
+ * With --tick/--burst > 0 the CPU profile also covers that many fan-out messages/bursts.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { runLoad, startPeer } from './lib/proc.js';
@@ -43,17 +44,18 @@ let after: Array<[string, number, number]> = [];
 let snaps = 0;
 const cfg: FanoutConfig = {
   server, protocol: server === 'sio' ? 'sio' : 'neffos', url: server === 'sio' ? `http://127.0.0.1:${peer.port}` : `ws://127.0.0.1:${peer.port}/echo`,
-  serverPid: peer.pid, clients, concurrency: 128, memory: true, budgetMs: 1000, messages: { tick: 0, burst: 0, except: 0, rooms: 0 },
+  serverPid: peer.pid, clients, concurrency: 128, memory: true, budgetMs: 20_000, messages: { tick: Number(opt('--tick', '0')), burst: Number(opt('--burst', '0')), except: 0, rooms: 0 },
 };
+let result: FanoutResult | undefined;
 try {
-  const { result } = await runLoad<FanoutResult>('bench/load/fanout.ts', cfg, 120_000, async (what) => {
+  ({ result } = await runLoad<FanoutResult>('bench/load/fanout.ts', cfg, 120_000, async (what) => {
     if (what !== 'mem') return undefined;
     const [, rss, heap] = (await peer.command('MEM', 'MEM ')).split(' ');
     const file = (await peer.command(`HEAP ${dir}/heap-${snaps++}.heapsnapshot`, 'HEAP ')).slice(5);
     (snaps === 1 ? (before = heapByName(file)) : (after = heapByName(file)));
     return { rss: Number(rss), heap: Number(heap) };
-  });
-  console.log(`${server}: storm ${result.storm.ms.toFixed(0)} ms for ${clients}, RSS ${(result.memory!.rssPerConn / 1024).toFixed(1)} KB/conn, heap ${(result.memory!.heapPerConn / 1024).toFixed(1)} KB/conn`);
+  }));
+  console.log(`${server}: storm ${result!.storm.ms.toFixed(0)} ms for ${clients}, RSS ${(result!.memory!.rssPerConn / 1024).toFixed(1)} KB/conn, heap ${(result!.memory!.heapPerConn / 1024).toFixed(1)} KB/conn`);
 } finally {
   await peer.stop();
 }
@@ -64,5 +66,6 @@ for (const [k, bytes, c] of growth.sort((x, y) => y[1] - x[1]).slice(0, 20)) con
 await new Promise((r) => setTimeout(r, 500));
 const cpu = readdirSync(`${dir}/cpu`).map((f) => `${dir}/cpu/${f}`).sort((x, y) => statSync(y).size - statSync(x).size)[0];
 const { topSelf } = await import('./lib/cpuprofile.js');
-console.log(`\nserver CPU self time during the storm (${cpu}):`);
+console.log(`\nserver CPU self time during the storm and fan-out (${cpu}):`);
+if (result) console.log(JSON.stringify(result.modes));
 for (const [k, ms, pct] of topSelf(cpu, 20)) console.log(`  ${pct.toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(6)} ms  ${k}`);

@@ -6,7 +6,7 @@
  * processes, and writes bench/results/<timestamp>.json and
  * bench/results/latest.md (one table, ratios measured in the same run).
  *
- * Flags: --quick, --reps N, --only interleaved,fanout,bundle,codec, --servers ours,go,sio,raw
+ * Flags: --quick, --reps N, --only interleaved,fanout,bundle,codec, --servers ours,go,sio,raw, --impl src|dist, --pairs ours/raw,raw/raw
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ const flag = (name: string): string | undefined => {
 };
 const only = flag('--only')?.split(',');
 const enabled = (part: string): boolean => !only || only.includes(part);
-const partial = only !== undefined || argv.includes('--servers');
+const partial = only !== undefined || argv.includes('--servers') || argv.includes('--pairs');
 const started = Date.now();
 const DEADLINE_MS = quick ? 110_000 : 14 * 60_000;
 const remaining = (): number => DEADLINE_MS - (Date.now() - started);
@@ -55,7 +55,8 @@ async function memOf(impl: ServerImpl, peer: Peer): Promise<MemSample> {
 
 async function runInterleaved(servers: ServerImpl[]): Promise<InterleavedResult | undefined> {
   const avail = new Map(servers.filter((s) => s.available).map((s) => [s.name, s]));
-  const pairs = PAIRS.filter((p) => avail.has(p.server) && clientAvailable(p.client));
+  const pick = flag('--pairs')?.split(',');
+  const pairs = PAIRS.filter((p) => avail.has(p.server) && clientAvailable(p.client) && (!pick || pick.includes(p.id)));
   const peers = new Map<ServerName, Peer>();
   try {
     for (const name of new Set(pairs.map((p) => p.server))) {
@@ -139,7 +140,8 @@ function runCodec(): string {
 
 async function main(): Promise<void> {
   const buildError = ensureBuilt();
-  const code = chooseImpl();
+  const forced = flag('--impl');
+  const code = forced === 'src' || forced === 'dist' ? { impl: forced, why: `${forced} (forced with --impl)` } : chooseImpl();
   process.env.NEFFOS_TS_IMPL = code.impl; // inherited by every peer and load process
   log(`neffos-ts code under test: ${code.why}`);
   log('building the Go neffos server (e2e/go/cmd/server)');
