@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
-import { runLoad, startPeer, type Peer } from './lib/proc.js';
+import { PIN, runLoad, startPeer, type Peer } from './lib/proc.js';
 import { processRssBytes, readSteal, stealPercent } from './lib/cpu.js';
 import { machineInfo, versions } from './lib/sysinfo.js';
 import { buildGoServer, clientAvailable, PAIRS, serverImpls, type ServerImpl, type ServerName } from './lib/impls.js';
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   const data: RunData = {
     quick, startedAt: new Date(started).toISOString(), machine: machineInfo(), versions: versions(),
     plan, skipped: Object.fromEntries(servers.filter((s) => !s.available).map((s) => [s.name, s.reason ?? ''])),
-    buildError, code: code.why,
+    buildError, code: code.why, pinned: PIN,
   };
   if (enabled('interleaved')) data.interleaved = await runInterleaved(servers).catch((e: unknown) => (log(`interleaved failed: ${String(e)}`), undefined));
   if (enabled('fanout')) data.fanout = await runFanout(servers);

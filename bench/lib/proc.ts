@@ -8,13 +8,33 @@
  * Each child raises its own soft fd limit to the hard limit (`ulimit -n` inside
  * the spawn); nothing system-wide is changed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { createInterface } from 'node:readline';
 
-/** Spawn argv through `sh -c 'ulimit -n <hard>; exec …'` so the pid is the program's own. */
-function spawnRaised(argv: string[], ipc: boolean): ChildProcess {
+/**
+ * CPU pinning: the load runs on CPU 0 and every server on CPU 1 (taskset), so
+ * every implementation gets the same core and the same wake-up path. Without
+ * it the scheduler's placement (same core as the load or not) decides the
+ * sequential latency by 4x, differently in every run. Off with BENCH_PIN=0
+ * or when taskset or a second CPU is missing.
+ */
+export const PIN = process.env.BENCH_PIN !== '0' && os.cpus().length >= 2 && hasTaskset();
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Spawn argv through `sh -c 'ulimit -n <hard>; exec …'` so the pid is the program's own (pinned to `cpu` when PIN). */
+function spawnRaised(argv: string[], ipc: boolean, cpu: number): ChildProcess {
   const script = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
-  return spawn('sh', ['-c', script, 'sh', ...argv], {
+  const pinned = PIN ? ['taskset', '-c', String(cpu), ...argv] : argv;
+  return spawn('sh', ['-c', script, 'sh', ...pinned], {
     stdio: ipc ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '' },
   });
@@ -37,7 +57,7 @@ export interface Peer {
  * @example const p = await startPeer('raw', ['node', '--import', 'tsx', 'bench/peers/raw-server.ts']);
  */
 export async function startPeer(name: string, argv: string[], timeoutMs = 30_000): Promise<Peer> {
-  const child = spawnRaised(argv, false);
+  const child = spawnRaised(argv, false, 1);
   const waiters: Array<{ expect: string; resolve: (l: string) => void }> = [];
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
@@ -112,7 +132,7 @@ export function runLoad<T>(
   onRequest: (what: string, arg: unknown) => Promise<unknown> = async () => undefined,
   nodeFlags: string[] = [],
 ): Promise<{ result: T; pid: number }> {
-  const child = spawnRaised(['node', ...nodeFlags, '--import', 'tsx', file], true);
+  const child = spawnRaised(['node', ...nodeFlags, '--import', 'tsx', file], true, 0);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);

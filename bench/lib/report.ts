@@ -22,6 +22,8 @@ export interface RunData {
   buildError?: string;
   /** Which neffos-ts code ran (built dist/esm or the source through tsx). */
   code?: string;
+  /** Load pinned to CPU 0 and servers to CPU 1 (taskset). */
+  pinned?: boolean;
   interleaved?: InterleavedResult;
   fanout?: FanoutData;
   bundle?: BundleSize[];
@@ -36,7 +38,7 @@ export interface Target { name: string; measured: string; ratio: number; goal: s
 const SCEN_LABEL: Record<ScenarioName, string> = { seq: 'echo ask, sequential (1 conn, 32 B)', par64: 'echo ask, 64 in flight', churn: 'room join+leave churn (ops = join or leave)' };
 const CLIENT_BOUND = 0.9;
 
-type BlockKey = 'opsPerSec' | 'serverCpuNsPerOp' | 'clientCpuNsPerOp' | 'clientBusy';
+type BlockKey = 'opsPerSec' | 'serverCpuNsPerOp' | 'clientCpuNsPerOp' | 'clientBusy' | 'p50us' | 'p99us';
 
 function scenario(d: RunData, name: ScenarioName) {
   return d.interleaved?.scenarios.find((s) => s.name === name);
@@ -50,7 +52,7 @@ function pairMedian(d: RunData, name: ScenarioName, id: string, key: BlockKey): 
 /** Median of per-round ratios a/b of `key` (rounds where both ran). */
 export function roundRatio(d: RunData, name: ScenarioName, a: string, b: string, key: BlockKey): Spread {
   const s = scenario(d, name);
-  return spread((s?.rounds ?? []).filter((r) => r[a] && r[b]).map((r) => r[a][key] / r[b][key]));
+  return spread((s?.rounds ?? []).filter((r) => r[a] && r[b]).map((r) => (r[a][key] ?? NaN) / (r[b][key] ?? NaN)));
 }
 
 function isResult(x: FanoutResult | { error: string } | undefined): x is FanoutResult {
@@ -131,10 +133,12 @@ function interleavedTables(d: RunData): string[] {
   const ids = PAIRS.map((p) => p.id).filter((id) => il.scenarios.some((s) => s.rounds.some((r) => r[id])));
   for (const s of il.scenarios) {
     out.push(`### ${SCEN_LABEL[s.name]} — ${s.rounds.length} rounds, steal ${fmt(s.stealPct, 1)}%`, '');
-    out.push('| server / client | ops/s (median) | vs raw ws (p25–p75) | server CPU µs/op | client CPU µs/op | load CPU busy |', '|---|---:|---:|---:|---:|---:|');
+    const seq = s.name === 'seq';
+    out.push(`| server / client | ops/s (median) | vs raw ws (p25–p75) | server CPU µs/op | client CPU µs/op | load CPU busy |${seq ? ' latency p50 / p99 µs |' : ''}`, `|---|---:|---:|---:|---:|---:|${seq ? '---:|' : ''}`);
     for (const id of ids) {
       const busy = pairMedian(d, s.name, id, 'clientBusy');
-      out.push(`| ${PAIRS.find((p) => p.id === id)!.label} | ${fmt(pairMedian(d, s.name, id, 'opsPerSec'), 0)} | ${fmtSpread(roundRatio(d, s.name, id, 'raw/raw', 'opsPerSec'))} | ${fmt(pairMedian(d, s.name, id, 'serverCpuNsPerOp') / 1000)} | ${fmt(pairMedian(d, s.name, id, 'clientCpuNsPerOp') / 1000)} | ${fmt(busy * 100, 0)}%${busy >= CLIENT_BOUND ? ' client-bound' : ''} |`);
+      const latency = seq ? ` ${fmt(pairMedian(d, s.name, id, 'p50us'), 0)} / ${fmt(pairMedian(d, s.name, id, 'p99us'), 0)} |` : '';
+      out.push(`| ${PAIRS.find((p) => p.id === id)!.label} | ${fmt(pairMedian(d, s.name, id, 'opsPerSec'), 0)} | ${fmtSpread(roundRatio(d, s.name, id, 'raw/raw', 'opsPerSec'))} | ${fmt(pairMedian(d, s.name, id, 'serverCpuNsPerOp') / 1000)} | ${fmt(pairMedian(d, s.name, id, 'clientCpuNsPerOp') / 1000)} | ${fmt(busy * 100, 0)}%${busy >= CLIENT_BOUND ? ' client-bound' : ''} |${latency}`);
     }
     for (const [id, why] of Object.entries(s.failures)) out.push(`\nFailed: ${id}: ${why}`);
     out.push('');
@@ -185,7 +189,7 @@ export function renderReport(d: RunData): string {
     '',
     `Versions: node ${v.node}, ws ${v.ws}, socket.io ${v.socketIo} / socket.io-client ${v.socketIoClient}, neffos.js ${v.neffosJs}, Go ${v.go} with neffos ${v.goNeffos}; git ${v.gitCommit}${v.gitDirty ? ' (with uncommitted changes)' : ''}.`,
     '',
-    `neffos-ts code under test: ${d.code ?? 'source'}.`,
+    `neffos-ts code under test: ${d.code ?? 'source'}. CPU pinning: ${d.pinned ? 'load on CPU 0, every server on CPU 1 (taskset)' : 'off'}.`,
     '',
     `Method: see docs/benchmarks.md. Echo scenarios interleave every pair in one load process (blocks rotated every round; ratios are medians of per-round ratios with p25–p75). Fan-out, storm and memory trials use fresh server and load processes in A B B A order (${d.plan.reps} repetitions planned). "client-bound" marks a load process using ≥ ${CLIENT_BOUND * 100}% of a core.`,
     '',

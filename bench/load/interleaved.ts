@@ -18,7 +18,7 @@ export interface Target { id: string; server: string; client: ClientKind; url: s
 export interface ScenarioConfig { name: ScenarioName; block: number; rounds: number; budgetMs: number }
 export interface InterleavedConfig { targets: Target[]; scenarios: ScenarioConfig[]; warmupOps: number }
 
-export interface BlockResult { ops: number; ms: number; opsPerSec: number; clientCpuNsPerOp: number; serverCpuNsPerOp: number; clientBusy: number }
+export interface BlockResult { ops: number; ms: number; opsPerSec: number; clientCpuNsPerOp: number; serverCpuNsPerOp: number; clientBusy: number; /** sequential only: per-ask latency in the block */ p50us?: number; p99us?: number }
 export interface ScenarioResult {
   name: ScenarioName;
   rounds: Array<Record<string, BlockResult>>;
@@ -34,10 +34,14 @@ export interface InterleavedResult {
 const BODY = 'abcdefghijklmnopqrstuvwxyz012345'; // 32 bytes
 const BLOCK_TIMEOUT = 20_000;
 
+const lat = new Float64Array(100_000);
+
 async function runOps(c: BenchClient, name: ScenarioName, ops: number): Promise<void> {
   if (name === 'seq') {
     for (let i = 0; i < ops; i++) {
+      const t0 = performance.now();
       const r = await c.ask(BODY);
+      lat[i] = performance.now() - t0;
       if (r !== BODY) throw new Error(`echo returned ${JSON.stringify(r).slice(0, 60)}`);
     }
   } else if (name === 'par64') {
@@ -72,7 +76,13 @@ async function block(c: BenchClient, t: Target, name: ScenarioName, ops: number)
   const ns = Number(process.hrtime.bigint() - w0);
   const cpu = selfCpuNs() - c0;
   const scpu = processCpuNs(t.serverPid) - s0;
-  return { ops, ms: ns / 1e6, opsPerSec: ops / (ns / 1e9), clientCpuNsPerOp: cpu / ops, serverCpuNsPerOp: scpu / ops, clientBusy: cpu / ns };
+  const r: BlockResult = { ops, ms: ns / 1e6, opsPerSec: ops / (ns / 1e9), clientCpuNsPerOp: cpu / ops, serverCpuNsPerOp: scpu / ops, clientBusy: cpu / ns };
+  if (name === 'seq') {
+    const l = Array.from(lat.subarray(0, ops)).sort((a, b) => a - b);
+    r.p50us = l[Math.floor(ops * 0.5)] * 1000;
+    r.p99us = l[Math.min(ops - 1, Math.floor(ops * 0.99))] * 1000;
+  }
+  return r;
 }
 
 loadMain<InterleavedConfig, InterleavedResult>(async (config) => {
