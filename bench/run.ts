@@ -145,10 +145,10 @@ async function main(): Promise<void> {
   process.env.NEFFOS_TS_IMPL = code.impl; // inherited by every peer and load process
   log(`neffos-ts code under test: ${code.why}`);
   log('building the Go neffos server (e2e/go/cmd/server)');
-  const goError = buildGoServer();
-  if (goError) log(`Go server unavailable: ${goError}`);
+  const go = await buildGoServer();
+  if ('error' in go) log(`Go server unavailable: ${go.error}`);
   const pick = flag('--servers')?.split(',');
-  const servers = serverImpls(goError).map((s) => (pick && !pick.includes(s.name) ? { ...s, available: false, reason: 'not selected (--servers)' } : s));
+  const servers = serverImpls(go).map((s) => (pick && !pick.includes(s.name) ? { ...s, available: false, reason: 'not selected (--servers)' } : s));
   for (const s of servers) if (!s.available) log(`skipping ${s.name}: ${s.reason}`);
   const steal0 = readSteal();
   const data: RunData = {

@@ -28,29 +28,39 @@ function nodePeer(file: string): string[] {
   return ['node', '--expose-gc', '--import', 'tsx', file];
 }
 
-/** Builds the Go neffos server of the e2e harness (e2e/go/cmd/server); returns an error text or undefined. */
-export function buildGoServer(): string | undefined {
-  if (!existsSync('e2e/go/cmd/server/main.go')) return 'e2e/go/cmd/server is missing';
+/**
+ * Builds the Go neffos server of the e2e harness (e2e/go/cmd/server) with the
+ * shared `buildGoBinaries()` of test/interop/go-harness.ts (or directly with
+ * `go build` when that helper is absent). Returns the binary or why not.
+ */
+export async function buildGoServer(): Promise<{ bin: string } | { error: string }> {
+  if (!existsSync('e2e/go/cmd/server/main.go')) return { error: 'e2e/go/cmd/server is missing' };
+  if (existsSync('test/interop/go-harness.ts')) {
+    const { buildGoBinaries } = await import('../../test/interop/go-harness.js');
+    const b = await buildGoBinaries();
+    return 'skipped' in b ? { error: b.skipped } : { bin: b.server };
+  }
   try {
     execFileSync('go', ['version'], { stdio: 'ignore', timeout: 10_000 });
   } catch {
-    return 'Go toolchain not found on PATH';
+    return { error: 'Go toolchain not found on PATH' };
   }
   try {
     mkdirSync('bench/results/tmp', { recursive: true });
     execFileSync('go', ['build', '-o', '../../' + GO_BIN, './cmd/server'], { cwd: 'e2e/go', stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
-    return undefined;
+    return { bin: GO_BIN };
   } catch (e) {
-    return `go build failed: ${String((e as { stderr?: Buffer }).stderr ?? e).slice(0, 300)}`;
+    return { error: `go build failed: ${String((e as { stderr?: Buffer }).stderr ?? e).slice(0, 300)}` };
   }
 }
 
-export function serverImpls(goError: string | undefined): ServerImpl[] {
+export function serverImpls(go: { bin: string } | { error: string }): ServerImpl[] {
+  const goError = 'error' in go ? go.error : undefined;
   const neffosUrl = (port: number): string => `ws://127.0.0.1:${port}/echo`;
   const oursReady = existsSync('server/index.ts') && existsSync('bench/peers/ours-server.ts');
   return [
     { name: 'ours', label: 'neffos-ts server', protocol: 'neffos', node: true, argv: nodePeer('bench/peers/ours-server.ts'), available: oursReady, reason: oursReady ? undefined : 'server/index.ts not present yet', url: neffosUrl },
-    { name: 'go', label: 'Go neffos server', protocol: 'neffos', node: false, argv: [GO_BIN], available: goError === undefined, reason: goError, url: neffosUrl },
+    { name: 'go', label: 'Go neffos server', protocol: 'neffos', node: false, argv: ['bin' in go ? go.bin : GO_BIN], available: goError === undefined, reason: goError, url: neffosUrl },
     { name: 'sio', label: 'socket.io server', protocol: 'sio', node: true, argv: nodePeer('bench/peers/sio-server.ts'), available: true, url: (p) => `http://127.0.0.1:${p}` },
     { name: 'raw', label: 'raw ws server (ceiling)', protocol: 'neffos', node: true, argv: nodePeer('bench/peers/raw-server.ts'), available: true, url: neffosUrl },
   ];
