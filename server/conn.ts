@@ -43,28 +43,22 @@ export class Conn {
   /** @internal */ stalledSince = 0;
   /** @internal */ alive = true;
   /** @internal */ registered = false;
-  private readonly store = new Map<string, unknown>();
-  private readonly pending = new PendingAsks();
+  /** @internal wrote a frame in the current tick (reset by the server's end-of-tick flush) */ wrote = false;
+  /** @internal corked from the second frame of a tick until the flush */ corked = false;
+  // Created on first use: most connections never store values, ask, queue frames or hold.
+  private store: Map<string, unknown> | undefined;
+  private pending: PendingAsks | undefined;
   private readonly decodeOptions: DecodeOptions;
   private readiness: Readiness = 'pending';
   private refusal = '';
   private acknowledged = false;
   private gotAckRequest = false;
-  private preAck: Array<[Frame, boolean]> | null = [];
-  private ackWaiters: Array<(ok: boolean) => void> = [];
+  private preAck: Array<[Frame, boolean]> | undefined;
+  private ackWaiters: Array<(ok: boolean) => void> | undefined;
   private closed = false;
-  private corked = false;
   private holds = 0;
-  private inbox: Message[] = [];
+  private inbox: Message[] | undefined;
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly uncork = () => {
-    this.corked = false;
-    this.socket.uncork?.();
-  };
-  private readonly release = () => {
-    if (--this.holds > 0) return;
-    while (this.holds === 0 && this.inbox.length > 0 && !this.closed) this.dispatch(this.inbox.shift() as Message);
-  };
 
   /** @internal use `Server.accept` */
   constructor(core: ServerCore, socket: ServerSocket, request: IncomingMessage, id: string) {
@@ -74,7 +68,7 @@ export class Conn {
     this.id = id;
     const tries = Number.parseInt(String(request.headers['x-websocket-reconnect'] ?? ''), 10);
     this.reconnectTries = Number.isFinite(tries) && tries > 0 ? tries : 0;
-    this.decodeOptions = { allowNative: core.allowNative, onlyNative: core.onlyNative };
+    this.decodeOptions = core.decodeOptions;
     this.lastRead = core.clock;
   }
 
@@ -127,19 +121,19 @@ export class Conn {
 
   /** Stores a value on this connection (local only). */
   set(key: string, value: unknown): void {
-    this.store.set(key, value);
+    (this.store ??= new Map()).set(key, value);
   }
 
   /** A stored value. */
   get<T = unknown>(key: string): T | undefined {
-    return this.store.get(key) as T | undefined;
+    return this.store?.get(key) as T | undefined;
   }
 
   /** Adds 1 (or `by`) to a numeric value and returns it; a missing or non-numeric value counts as 0. */
   increment(key: string, by = 1): number {
-    const v = this.store.get(key);
+    const v = this.store?.get(key);
     const n = (typeof v === 'number' ? v : 0) + by;
-    this.store.set(key, n);
+    this.set(key, n);
     return n;
   }
 
@@ -195,8 +189,9 @@ export class Conn {
   ask(message: MessageInit, options?: AskOptions): Promise<ServerMessage> {
     if (this.closed) return Promise.reject(new ClosedError());
     const wait = this.core.nextToken();
-    const p = this.pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal);
-    if (!this.write({ ...message, wait })) this.pending.reject(wait, new WriteError());
+    const pending = (this.pending ??= new PendingAsks());
+    const p = pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal);
+    if (!this.write({ ...message, wait })) pending.reject(wait, new WriteError());
     return p;
   }
 
@@ -226,15 +221,23 @@ export class Conn {
   askThen<T>(message: MessageInit, options: AskOptions | undefined, then: (m: ServerMessage) => T | Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new ClosedError());
     const wait = this.core.nextToken();
-    const p = this.pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal, then);
-    if (!this.write({ ...message, wait })) this.pending.reject(wait, new WriteError());
+    const pending = (this.pending ??= new PendingAsks());
+    const p = pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal, then);
+    if (!this.write({ ...message, wait })) pending.reject(wait, new WriteError());
     return p;
   }
 
   /** @internal holds incoming frames (except replies to our asks) until `p` settles. */
   hold(p: Promise<unknown>): void {
     this.holds++;
-    p.then(this.release, this.release);
+    const release = () => this.release();
+    p.then(release, release);
+  }
+
+  private release(): void {
+    if (--this.holds > 0) return;
+    const inbox = this.inbox;
+    while (this.holds === 0 && inbox !== undefined && inbox.length > 0 && !this.closed) this.dispatch(inbox.shift() as Message);
   }
 
   /** @internal write guard */
@@ -256,13 +259,26 @@ export class Conn {
       this.close(1008, 'slow consumer: send buffer over ' + limit + ' bytes');
       return false;
     }
-    if (!this.corked && s.cork) {
+    // The first frame of a tick goes straight out; from the second on, the socket is corked
+    // until the server's end-of-tick flush, so a burst leaves in one writev, in order.
+    if (!this.wrote) {
+      this.wrote = true;
+      this.core.touched(this);
+    } else if (!this.corked && s.cork) {
       this.corked = true;
       s.cork();
-      process.nextTick(this.uncork);
     }
     s.send(frame, isBinary);
     return true;
+  }
+
+  /** @internal the end-of-tick flush */
+  flush(): void {
+    this.wrote = false;
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork?.();
+    }
   }
 
   /** @internal */
@@ -285,7 +301,7 @@ export class Conn {
   private waitAck(timeout: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new ClosedError('handshake did not complete')), timeout);
-      this.ackWaiters.push((ok) => {
+      (this.ackWaiters ??= []).push((ok) => {
         clearTimeout(t);
         if (ok) resolve();
         else reject(new ClosedError());
@@ -307,6 +323,7 @@ export class Conn {
   private finishHandshake(): void {
     if (this.closed) return;
     clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
     if (this.readiness === 'refused') {
       if (this.core.onlyNative) return this.close(1008, this.refusal);
       this.send(encodeAckRefused(this.refusal), false);
@@ -317,11 +334,11 @@ export class Conn {
     this.core.register(this);
     if (!this.core.onlyNative) this.send(encodeAckId(this.id), false);
     const waiters = this.ackWaiters;
-    this.ackWaiters = [];
-    for (const w of waiters) w(true);
-    const queued = this.preAck as Array<[Frame, boolean]>;
-    this.preAck = null;
-    for (const [data, isBinary] of queued) this.onFrame(data, isBinary);
+    this.ackWaiters = undefined;
+    if (waiters) for (const w of waiters) w(true);
+    const queued = this.preAck;
+    this.preAck = undefined;
+    if (queued) for (const [data, isBinary] of queued) this.onFrame(data, isBinary);
   }
 
   private onFrame(data: Frame, isBinary: boolean): void {
@@ -334,7 +351,7 @@ export class Conn {
         return;
       }
       if (data.length === 0) return;
-      const q = this.preAck as Array<[Frame, boolean]>;
+      const q = (this.preAck ??= []);
       if (q.length >= MAX_PRE_ACK_FRAMES) return this.close(1008, 'too many frames before the handshake');
       q.push([data, isBinary]);
       return;
@@ -344,8 +361,9 @@ export class Conn {
     if (m.invalid === true) return;
     if (this.holds > 0) {
       if (this.resolveReply(m)) return;
-      if (this.inbox.length >= MAX_HELD_FRAMES) return this.close(1008, 'too many frames while a request is pending');
-      this.inbox.push(m);
+      const inbox = (this.inbox ??= []);
+      if (inbox.length >= MAX_HELD_FRAMES) return this.close(1008, 'too many frames while a request is pending');
+      inbox.push(m);
       return;
     }
     this.dispatch(m);
@@ -392,7 +410,7 @@ export class Conn {
   private resolveReply(m: Message): boolean {
     const w = m.wait;
     if (w === '' || w.charCodeAt(0) === 0x24) return false;
-    return this.core.resolveReply(m) || this.pending.resolve(w, m);
+    return this.core.resolveReply(m) || (this.pending !== undefined && this.pending.resolve(w, m));
   }
 
   private answerEvent(m: ServerMessage, ns: NSConn): void {
@@ -473,11 +491,11 @@ export class Conn {
       fireAndForget(ns.events, ns, m, this.core.logger);
       this.removeNamespace(ns);
     }
-    this.pending.rejectAll(new ClosedError());
+    this.pending?.rejectAll(new ClosedError());
     const waiters = this.ackWaiters;
-    this.ackWaiters = [];
-    for (const w of waiters) w(false);
-    this.inbox.length = 0;
+    this.ackWaiters = undefined;
+    if (waiters) for (const w of waiters) w(false);
+    this.inbox = undefined;
     if (this.registered) this.core.unregister(this);
   }
 }

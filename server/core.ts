@@ -2,7 +2,7 @@
  * What a connection needs from its server (an interface, so conn.ts and
  * server.ts do not import each other's classes).
  */
-import type { Message } from '../protocol/index.js';
+import type { DecodeOptions, Message } from '../protocol/index.js';
 import type { Handlers } from './handler.js';
 import type { Conn } from './conn.js';
 import type { NSConn } from './nsconn.js';
@@ -13,6 +13,8 @@ export interface ServerCore {
   readonly events: Map<string, Handlers>;
   readonly allowNative: boolean;
   readonly onlyNative: boolean;
+  /** Shared by every connection's decode calls. */
+  readonly decodeOptions: DecodeOptions;
   readonly onConnect: ((conn: Conn) => void | Promise<void>) | undefined;
   readonly handshakeTimeout: number;
   readonly requestTimeout: number;
@@ -22,6 +24,8 @@ export interface ServerCore {
   /** A coarse clock (ms), advanced by the server's sweep timer. */
   readonly clock: number;
   nextToken(): string;
+  /** A connection wrote its first frame of this tick: flush it (uncork, reset) at the end of the tick. */
+  touched(conn: Conn): void;
   register(conn: Conn): void;
   unregister(conn: Conn): void;
   indexNamespace(ns: NSConn, connected: boolean): void;

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import {
   ClosedError, OnNativeMessage, createWaitTokenGenerator, encode, isValidConnectionId,
-  type Message,
+  type DecodeOptions, type Message,
 } from '../protocol/index.js';
 import { Conn } from './conn.js';
 import { controllerNamespaces } from './controller.js';
@@ -65,6 +65,14 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
   private readonly byNamespace = new Map<string, Set<NSConn>>();
   private readonly byRoom = new Map<string, Map<string, Set<NSConn>>>();
   private readonly pending = new PendingAsks();
+  /** @internal */ readonly decodeOptions: DecodeOptions;
+  // Connections that wrote in this tick; one nextTick flushes them all (not one callback per socket).
+  private dirty: Conn[] = [];
+  private readonly flushDirty = (): void => {
+    const list = this.dirty;
+    this.dirty = [];
+    for (let i = 0; i < list.length; i++) list[i].flush();
+  };
   private readonly token = createWaitTokenGenerator('server');
   private readonly wss: WebSocketServer;
   private readonly sweepTimer: ReturnType<typeof setInterval>;
@@ -84,6 +92,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
     const empty = this.events.get('');
     this.allowNative = empty?.has(OnNativeMessage) ?? false;
     this.onlyNative = this.events.size === 1 && empty !== undefined && empty.size === 1 && this.allowNative;
+    this.decodeOptions = { allowNative: this.allowNative, onlyNative: this.onlyNative };
     this.onConnect = options.onConnect;
     this.handshakeTimeout = options.handshakeTimeout ?? DEFAULTS.handshakeTimeout;
     this.requestTimeout = DEFAULTS.requestTimeout;
@@ -251,6 +260,11 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
   /** @internal */
   nextToken(): string {
     return this.token();
+  }
+
+  /** @internal */
+  touched(conn: Conn): void {
+    if (this.dirty.push(conn) === 1) process.nextTick(this.flushDirty);
   }
 
   /** @internal */

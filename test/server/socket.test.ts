@@ -18,7 +18,7 @@ class FakeSocket implements ServerSocket {
 
 const req = { headers: {}, url: '/' } as unknown as IncomingMessage;
 
-test('accept() runs the protocol over a custom socket; one cork/uncork per tick, frames in order', async (t) => {
+test('accept() runs the protocol over a custom socket; a tick\'s first frame goes straight out, the rest are corked until one uncork, in order', async (t) => {
   const server = new Server({ default: { echo: (_n, m) => reply(m.body) } });
   t.after(() => server.close());
   const s = new FakeSocket();
@@ -27,9 +27,13 @@ test('accept() runs the protocol over a custom socket; one cork/uncork per tick,
   s.h.message('M', false);
   s.h.message('$2;default;;echo;0;0;a', false);
   s.h.message('$3;default;;echo;0;0;b', false);
-  assert.deepEqual(s.log, ['cork', 'T:Afake-1', 'T:$1;;;;;;', 'T:$2;default;;echo;0;0;a', 'T:$3;default;;echo;0;0;b']);
+  assert.deepEqual(s.log, ['T:Afake-1', 'cork', 'T:$1;;;;;;', 'T:$2;default;;echo;0;0;a', 'T:$3;default;;echo;0;0;b']);
   await new Promise((r) => process.nextTick(r));
   assert.deepEqual(s.log.slice(5), ['uncork']);
+  // A lone frame in a later tick is written at once: no cork/uncork round trip.
+  s.h.message('$4;default;;echo;0;0;c', false);
+  await new Promise((r) => process.nextTick(r));
+  assert.deepEqual(s.log.slice(6), ['T:$4;default;;echo;0;0;c']);
   assert.equal(server.connection('fake-1'), conn);
   conn.close(4001, 'done');
   assert.equal(s.log.at(-1), 'close:4001:done');
