@@ -11,6 +11,7 @@ function startChat(neffos, how) {
   let current = '';
   let conn = null;
   let ns = null;
+  const received = []; // every chat message that reached this page, shown or not (tests read it)
 
   const app = document.getElementById('app');
   app.innerHTML = `
@@ -145,6 +146,7 @@ function startChat(neffos, how) {
   const handlers = {
     chat: {
       message: (_ns, msg) => {
+        received.push({ room: msg.room, text: JSON.parse(msg.body).text });
         if (msg.room !== current) return;
         const m = JSON.parse(msg.body);
         addMessage(m.from, m.text, false);
@@ -176,7 +178,7 @@ function startChat(neffos, how) {
     });
 
   // For tests and the curious: the live objects.
-  window.chat = { ready, get conn() { return conn; }, get ns() { return ns; }, get room() { return current }, nick, switchRoom, send };
+  window.chat = { ready, received, get conn() { return conn; }, get ns() { return ns; }, get room() { return current }, nick, switchRoom, send };
 }
 
 window.startChat = startChat;
