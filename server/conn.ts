@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import {
-  ACK_REQUEST, BadNamespaceError, ClosedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
+  ACK_REQUEST, BadNamespaceError, ClosedError, InvalidPayloadError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
   OnRoomJoin, OnRoomLeave, OnRoomLeft, Reply, WriteError, decode, emptyReply,
   encode, encodeAckId, encodeAckRefused, errorToText,
   type DecodeOptions, type Frame, type Message, type MessageInit,
@@ -358,7 +358,7 @@ export class Conn {
     }
     if (data.length === 0) return;
     const m = decode(data, this.decodeOptions);
-    if (m.invalid === true) return;
+    if (m.invalid === true) return this.invalidFrame(data);
     if (this.holds > 0) {
       if (this.resolveReply(m)) return;
       const inbox = (this.inbox ??= []);
@@ -367,6 +367,17 @@ export class Conn {
       return;
     }
     this.dispatch(m);
+  }
+
+  /** Go drops a frame it cannot parse and keeps reading; the application may observe it. */
+  private invalidFrame(data: Frame): void {
+    const cb = this.core.onInvalidFrame;
+    if (!cb) return;
+    try {
+      cb(new InvalidPayloadError(), this, data);
+    } catch (e) {
+      this.core.logger.error('neffos: onInvalidFrame failed:', e);
+    }
   }
 
   /** Go's `handleMessage`, server side. */

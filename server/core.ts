@@ -6,7 +6,7 @@ import type { DecodeOptions, Message } from '../protocol/index.js';
 import type { Handlers } from './handler.js';
 import type { Conn } from './conn.js';
 import type { NSConn } from './nsconn.js';
-import type { BroadcastMessage, Logger, SlowConsumerPolicy } from './types.js';
+import type { BroadcastMessage, Logger, ServerOptions, SlowConsumerPolicy } from './types.js';
 
 /** @internal */
 export interface ServerCore {
@@ -21,6 +21,7 @@ export interface ServerCore {
   readonly maxBufferedAmount: number;
   readonly slowConsumer: SlowConsumerPolicy;
   readonly logger: Logger;
+  readonly onInvalidFrame: ServerOptions['onInvalidFrame'];
   /** A coarse clock (ms), advanced by the server's sweep timer. */
   readonly clock: number;
   nextToken(): string;

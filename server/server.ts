@@ -58,6 +58,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
   /** @internal */ readonly maxBufferedAmount: number;
   /** @internal */ readonly slowConsumer: SlowConsumerPolicy;
   /** @internal */ readonly logger: Logger;
+  /** @internal */ readonly onInvalidFrame: ServerOptions['onInvalidFrame'];
   /** @internal */ clock = Date.now();
   readonly options: Readonly<ServerOptions>;
   private readonly conns = new Map<string, Conn>();
@@ -99,6 +100,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
     this.maxBufferedAmount = options.maxBufferedAmount ?? DEFAULTS.maxBufferedAmount;
     this.slowConsumer = options.slowConsumer ?? DEFAULTS.slowConsumer;
     this.logger = options.logger ?? console;
+    this.onInvalidFrame = options.onInvalidFrame;
     const maxPayload = options.maxMessageSize ?? DEFAULTS.maxMessageSize;
     this.wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
     const extra = Object.entries(options.responseHeaders ?? {}).map(([k, v]) => `${k}: ${v}`);

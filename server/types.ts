@@ -2,7 +2,7 @@
  * Public types of the server: handlers, namespaces, options. Types only.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Body, Message, Reply } from '../protocol/index.js';
+import type { Body, InvalidPayloadError, Message, Reply } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import type { NSConn } from './nsconn.js';
 
@@ -87,6 +87,13 @@ export interface ServerOptions {
   onConnect?: (conn: Conn) => void | Promise<void>;
   /** Runs when an accepted connection closes (after its namespaces were force-disconnected). */
   onDisconnect?: (conn: Conn) => void;
+  /**
+   * A frame from `conn` that is not a neffos message (`InvalidPayloadError`, code ERR_INVALID_PAYLOAD).
+   * The frame is dropped and the connection keeps reading, as in Go neffos; nothing else is affected.
+   * @example
+   * onInvalidFrame: (err, conn) => metrics.increment('neffos.invalid', { id: conn.id })
+   */
+  onInvalidFrame?: (error: InvalidPayloadError, conn: Conn, frame: string | Uint8Array) => void;
   /** Upgrade failures (refused origin, bad request, server closed, id generator errors). */
   onUpgradeError?: (error: Error, request: IncomingMessage) => void;
   /** Ms a client may take to send `M` after the upgrade (default 10000). */

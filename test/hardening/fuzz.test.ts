@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { WebSocket, WebSocketServer } from 'ws';
 import { dial } from '../../client/index.js';
+import { InvalidPayloadError } from '../../protocol/index.js';
 import { startScenarioServer } from '../fixtures/scenario-server.js';
+import { Server, reply, type ServerOptions } from '../../server/index.js';
 
 const nasty = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype', 'default', '', 'nope'];
 const token = fc.constantFrom('', '$1', '#1', '123', 'neffos(0xabc(id))', 'x!y', '1!2345', '$', ';');
@@ -43,40 +45,61 @@ async function noEscapes(fn: () => Promise<void>): Promise<void> {
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 }
 
-test('server: random frames from one peer never crash it nor disturb a well-behaved client', async () => {
-  const s = await startScenarioServer({ serverOptions: { logger: { warn() {}, error() {} } as unknown as Console } });
-  try {
-    await noEscapes(async () => {
-      const good = await dial(s.url, { default: {} });
-      const ns = await good.connect('default');
-      let n = 0;
-      await fc.assert(
-        fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 25 }), fc.boolean(), async (frames, ackFirst) => {
-          const bad = new WebSocket(s.url);
-          await new Promise((r, j) => { bad.once('open', r); bad.once('error', j); });
-          if (ackFirst) bad.send('M');
-          for (const f of frames) if (bad.readyState === bad.OPEN) bad.send(f, { binary: typeof f !== 'string' });
-          // The good client keeps getting correct answers while the bad peer talks.
-          const body = `ask-${++n};`;
-          assert.equal((await ns.ask('echo', body, { timeout: 3000 })).body, body);
-          // A close handshake after the frames: the server has read every one of them when it answers.
-          const closed = new Promise((r) => bad.once('close', r));
-          if (bad.readyState === bad.OPEN) bad.close();
-          await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
-          bad.terminate();
-        }),
-        { numRuns: 100, interruptAfterTimeLimit: 20_000 },
-      );
-      // Once the bad peers are gone only the good client remains.
-      const deadline = Date.now() + 3000;
-      while (s.server.totalConnections !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      assert.equal(s.server.totalConnections, 1);
-      good.close();
-    });
-  } finally {
-    await s.stop();
-  }
-});
+/** A plain server (no native messages, so garbage is invalid rather than native) on port 0. */
+async function startPlainServer(options: ServerOptions) {
+  const server = new Server({ default: { echo: (_ns, m) => reply(m.body) } }, options);
+  const http = createServer();
+  server.attach(http, { path: '/echo' });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+  return {
+    server,
+    url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/echo`,
+    stop: async () => { server.close(); http.closeAllConnections(); await new Promise((r) => http.close(r)); },
+  };
+}
+
+for (const kind of ['scenario server (natives allowed)', 'plain server'] as const) {
+  test(`server: random frames from one peer never crash it nor disturb a well-behaved client — ${kind}`, async () => {
+    const invalid: unknown[] = [];
+    const options: ServerOptions = { logger: { warn() {}, error() {} } as unknown as Console, onInvalidFrame: (err) => void invalid.push(err) };
+    const s = kind === 'plain server' ? await startPlainServer(options) : await startScenarioServer({ serverOptions: options });
+    try {
+      await noEscapes(async () => {
+        const good = await dial(s.url, { default: {} });
+        const ns = await good.connect('default');
+        let n = 0;
+        await fc.assert(
+          fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 25 }), fc.boolean(), async (frames, ackFirst) => {
+            const bad = new WebSocket(s.url);
+            await new Promise((r, j) => { bad.once('open', r); bad.once('error', j); });
+            if (ackFirst) bad.send('M');
+            for (const f of frames) if (bad.readyState === bad.OPEN) bad.send(f, { binary: typeof f !== 'string' });
+            // The good client keeps getting correct answers while the bad peer talks.
+            const body = `ask-${++n};`;
+            assert.equal((await ns.ask('echo', body, { timeout: 3000 })).body, body);
+            // A close handshake after the frames: the server has read every one of them when it answers.
+            const closed = new Promise((r) => bad.once('close', r));
+            if (bad.readyState === bad.OPEN) bad.close();
+            await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
+            bad.terminate();
+          }),
+          { numRuns: 100, interruptAfterTimeLimit: 20_000 },
+        );
+        // Once the bad peers are gone only the good client remains.
+        const deadline = Date.now() + 3000;
+        while (s.server.totalConnections !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(s.server.totalConnections, 1);
+        // Unparsable frames are reported as typed errors (and dropped, as Go does); with natives allowed
+        // such frames are native messages instead.
+        if (kind === 'plain server') assert.ok(invalid.length > 0, 'onInvalidFrame saw the garbage');
+        assert.ok(invalid.every((e) => e instanceof InvalidPayloadError && e.code === 'ERR_INVALID_PAYLOAD'));
+        good.close();
+      });
+    } finally {
+      await s.stop();
+    }
+  });
+}
 
 test('client: a malicious server sending random frames never crashes it; later asks still work', async () => {
   const http = createServer();
