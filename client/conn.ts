@@ -6,7 +6,7 @@ import {
   OnRoomLeave, TimeoutError,
 } from '../protocol/index.js';
 import { backoff, RECONNECT_DEFAULTS } from './backoff.js';
-import { openSocket } from './env.js';
+import { onData, openSocket } from './env.js';
 import { NSConn } from './nsconn.js';
 import { type Done, request } from './request.js';
 import type {
@@ -17,20 +17,9 @@ import type {
 /** A namespace no application declares: a disconnect request for it is answered with an empty reply (heartbeat probe). */
 const HEARTBEAT_NS = '\u0000heartbeat';
 
-/**
- * A client connection to a neffos server, made by `dial`. It owns the socket,
- * the handshake, pending requests and reconnection; the Conn, NSConn and Room
- * objects stay valid across reconnections.
- *
- * ```
- * connecting ──A──▶ connected ──link lost──▶ reconnecting ──A + restore──▶ connected
- *      └──H/timeout: dial rejects      close() / giveUp ──▶ closed
- * ```
- * @example
- * const conn = await dial('ws://localhost:8080/echo', { default: { chat: (ns, m) => console.log(m.body) } });
- * conn.on('reconnected', ({ attempt }) => console.log('back after', attempt, 'attempts'));
- * const ns = await conn.connect('default');
- */
+/** How to stop each socket's frame delivery (see `onData`). */
+const stopData = new WeakMap<SocketLike, () => void>();
+
 export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<ConnEvents> {
   /** The connection id the server assigned (`A` + id). Changes after a reconnect. */
   id = '';
@@ -42,7 +31,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   readonly _nss = new Map<string, NSConn<any>>();
   private readonly _h = new Map<string, Map<string, Handler<any, any>>>();
   private readonly _p = new Map<string, Done<EventMessage>>();
-  private readonly _w = new Set<[string, Done<NSConn<any>>]>();
+  /** waitServerConnect callers, keyed by a fresh object holding the namespace */
+  private readonly _w = new Map<{ ns: string }, Done<NSConn<any>>>();
   private readonly _t = createWaitTokenGenerator('client');
   private readonly _o: DialOptions & { handshakeTimeout: number; requestTimeout: number };
   private readonly _rc: Required<ReconnectOptions> | undefined;
@@ -95,11 +85,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (ns) return Promise.resolve(ns);
     const e = this.state === 'closed' ? new ClosedError() : this._h.has(name) ? undefined : new BadNamespaceError();
     if (e) return Promise.reject(e);
-    return request(options.timeout ?? this._o.requestTimeout, options.signal, (done) => {
-      const w: [string, Done<NSConn<any>>] = [name, done];
-      this._w.add(w);
-      return () => this._w.delete(w);
-    });
+    return request(this._w, { ns: name }, options.timeout ?? this._o.requestTimeout, options.signal) as Promise<NSConn<N[K]>>;
   }
 
   /** The connected namespace `name`, if any. */
@@ -173,12 +159,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** @internal sends `m` with a fresh wait token and waits for the answer */
   _request(m: MessageInit, o: RequestOptions = {}): Promise<EventMessage> {
-    const wait = this._t();
-    return request<EventMessage>(o.timeout ?? this._o.requestTimeout, o.signal, (done) => {
-      this._p.set(wait, done);
-      if (!this._raw(encode({ ...m, wait }))) done(new NotConnectedError());
-      return () => this._p.delete(wait);
-    });
+    const wait = (m.wait = this._t()); // callers pass a fresh `m`
+    const p = request(this._p, wait, o.timeout ?? this._o.requestTimeout, o.signal);
+    if (!this._raw(encode(m))) this._p.get(wait)?.(new NotConnectedError());
+    return p;
   }
 
   /** @internal writes one frame if the link is open */
@@ -206,7 +190,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     ns.connected = true;
     this._nss.set(ns.namespace, ns);
     ns._call(OnNamespaceConnected, m);
-    for (const w of this._w) if (w[0] === ns.namespace) w[1](undefined, ns);
+    for (const [k, done] of [...this._w]) if (k.ns === ns.namespace) done(undefined, ns);
   }
 
   private _open(attempt: number, onAck: () => void): Promise<void> {
@@ -244,14 +228,14 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         for (const d of q) this._onFrame(d);
       };
       ws.onopen = () => (this._o.nativeOnly ? ack('') : ws.send(ACK_REQUEST));
-      ws.onmessage = ({ data }) => {
+      stopData.set(ws, onData(ws, (data) => {
         if (!queue) return this._onFrame(data);
         if (typeof data === 'string') {
           if (data[0] === 'A') return ack(data.slice(1));
           if (data[0] === 'H') return fail(new HandshakeRefusedError(data.slice(1)));
         }
         queue.push(data);
-      };
+      }));
       ws.onerror = () => {};
       ws.onclose = (e) => (queue ? fail(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : this._lost(ws, e));
     });
@@ -392,7 +376,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       ns._call(OnNamespaceDisconnect, ns._msg(OnNamespaceDisconnect, '', true, true));
     }
     if (keep) return;
-    for (const w of [...this._w]) w[1](error);
+    for (const done of [...this._w.values()]) done(error);
     this._nss.clear();
     this._buf = [];
   }
@@ -412,6 +396,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   private _detach(ws: SocketLike): void {
+    stopData.get(ws)?.();
     ws.onopen = ws.onmessage = ws.onclose = null;
     ws.onerror = () => {};
     try {

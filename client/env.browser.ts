@@ -13,3 +13,9 @@ export function openSocket(url: string, headers: Record<string, string>, o: Dial
   ws.binaryType = 'arraybuffer';
   return ws;
 }
+
+/** Delivers each frame's payload; returns the function that stops delivery. */
+export function onData(ws: SocketLike, fn: (data: unknown) => void): () => void {
+  ws.onmessage = (e) => fn(e.data);
+  return () => void (ws.onmessage = null);
+}

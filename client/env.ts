@@ -12,3 +12,19 @@ export function openSocket(url: string, headers: Record<string, string>, o: Dial
   // ws delivers text frames as strings and binary frames as Buffers (Uint8Arrays) through onmessage.
   return new Ctor(wsUrl(url), o.protocols, { ...o.wsOptions, headers: { ...(o.wsOptions?.headers as object), ...headers } });
 }
+
+/**
+ * Delivers each frame's payload (strings for text frames, bytes for binary ones). With `ws`,
+ * its own 'message' event skips the MessageEvent that `onmessage` allocates per frame; any
+ * other (injected) WebSocket uses `onmessage`. Returns the function that stops delivery.
+ */
+export function onData(ws: SocketLike, fn: (data: unknown) => void): () => void {
+  if (ws instanceof WS) {
+    const node = ws as unknown as import('ws').WebSocket;
+    const listener = (data: Buffer, isBinary: boolean) => fn(isBinary ? data : data.toString());
+    node.on('message', listener);
+    return () => void node.off('message', listener);
+  }
+  ws.onmessage = (e) => fn(e.data);
+  return () => void (ws.onmessage = null);
+}

@@ -1,8 +1,8 @@
 /**
- * One request with a deadline and an AbortSignal (STYLE.md example 6).
- * `start` registers the request and returns its cleanup; the cleanup runs exactly
- * once, however the request ends (answer, error, timeout, abort), so nothing
- * pending outlives its deadline.
+ * One request with a deadline and an AbortSignal (STYLE.md example 6): its settle
+ * function is registered in `table` under `key` and removed exactly once, however the
+ * request ends (answer, error, timeout, abort, close), so nothing pending outlives its
+ * deadline. Lean on purpose — this is every ask's hot path: one closure and one timer.
  */
 import { AbortError, TimeoutError } from '../protocol/index.js';
 
@@ -11,26 +11,28 @@ export type Done<T> = (error: unknown, value?: T) => void;
 
 /**
  * @example
- * const msg = await request(5000, signal, (done) => { table.set(token, done); return () => table.delete(token); });
+ * const reply = request(pending, token, 5000, signal); // then send; an answer calls pending.get(token)(undefined, msg)
  */
-export function request<T>(timeout: number, signal: AbortSignal | undefined, start: (done: Done<T>) => (() => void) | void): Promise<T> {
+export function request<K, T>(table: Map<K, Done<T>>, key: K, timeout: number, signal?: AbortSignal): Promise<T> {
+  if (signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
   return new Promise<T>((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortError(undefined, { cause: signal.reason }));
-    let settled = false;
-    let cleanup: (() => void) | void;
-    const onAbort = () => done(new AbortError(undefined, { cause: signal!.reason }));
-    const timer = timeout > 0 ? setTimeout(() => done(new TimeoutError(`timeout after ${timeout} ms`)), timeout) : undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = signal && (() => done(new AbortError(undefined, { cause: signal.reason })));
     const done: Done<T> = (error, value) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      if (cleanup) cleanup();
+      if (table.get(key) !== done) return; // settled already
+      table.delete(key);
+      if (timer !== undefined) clearTimeout(timer);
+      if (onAbort) signal!.removeEventListener('abort', onAbort);
       if (error !== undefined) reject(error);
       else resolve(value as T);
     };
-    signal?.addEventListener('abort', onAbort);
-    cleanup = start(done);
-    if (settled && cleanup) cleanup();
+    table.set(key, done);
+    if (timeout > 0) timer = setTimeout(expire, timeout, done, timeout);
+    if (onAbort) signal!.addEventListener('abort', onAbort);
   });
+}
+
+/** A deadline passed (a module function: no closure per request). */
+function expire(done: Done<never>, timeout: number): void {
+  done(new TimeoutError(`timeout after ${timeout} ms`));
 }
