@@ -37,11 +37,10 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
 }
 
 if (!demo) {
-  // Debian packages: chromium for the browser tests, redis-server and nats-server for scale-out tests.
+  // Debian packages the suites need: chromium for the browser tests. (Add redis-server and nats-server here
+  // when scale-out tests arrive.)
   const wanted = [
     ['chromium', 'chromium'],
-    ['redis-server', 'redis-server'],
-    ['nats-server', 'nats-server'],
   ].filter(([bin]) => !has(bin) && !existsSync(`/usr/bin/${bin}`) && !existsSync(`/usr/sbin/${bin}`));
   if (wanted.length > 0) {
     const names = wanted.map(([, pkg]) => pkg);
