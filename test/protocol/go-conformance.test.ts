@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { encode, decode } from '../../protocol/index.js';
+import * as nodeCodec from '../../protocol/codec.js';
+import * as browserCodec from '../../protocol/codec.browser.js';
 import { expectMessage, frameFromVector, messageFromVector, type VectorExpect, type VectorFrame, type VectorMessage } from './vector-helpers.js';
 
 const goDir = fileURLToPath(new URL('../../e2e/go/', import.meta.url));
@@ -28,9 +29,11 @@ function generate(seed: number): Generated | { skipped: string } {
   return JSON.parse(r.stdout) as Generated;
 }
 
-for (const seed of [1, 20261123]) {
-  test(`Go neffos codec comparison (seed ${seed}): zero mismatches`, async (t) => {
-    const g = generate(seed);
+const generated = new Map<number, ReturnType<typeof generate>>();
+for (const seed of [1, 20261123]) for (const [variant, { encode, decode }] of [['node', nodeCodec], ['browser', browserCodec]] as const) {
+  test(`Go neffos codec comparison (seed ${seed}, ${variant} codec): zero mismatches`, async (t) => {
+    if (!generated.has(seed)) generated.set(seed, generate(seed));
+    const g = generated.get(seed)!;
     if ('skipped' in g) return t.skip(g.skipped);
     assert.ok(g.serialize.length >= 1000 && g.deserialize.length >= 1000, 'at least 1,000 cases each');
     const mismatches: string[] = [];

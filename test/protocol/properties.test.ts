@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { encode, decode, createMessage, SEMICOLON_REPLACEMENT, type Message } from '../../protocol/index.js';
+import { createMessage, SEMICOLON_REPLACEMENT, type Message } from '../../protocol/index.js';
+import * as nodeCodec from '../../protocol/codec.js';
+import * as browserCodec from '../../protocol/codec.browser.js';
 
 const text = fc.string({ unit: 'binary', maxLength: 40 });
 // Names may hold ';' (escaped) but not the lossy replacement token itself (PROTOCOL.md §1.3).
@@ -30,7 +32,8 @@ const validMessage: fc.Arbitrary<Message> = fc
     error: r.error, isNoOp: r.isNoOp, binary: r.binary, fromExplicit: r.fromExplicit ?? '',
   }));
 
-test('decode(encode(m)) equals m for every valid message', () => {
+for (const [variant, { encode, decode }] of [['node', nodeCodec], ['browser', browserCodec]] as const) {
+test(`${variant} codec: decode(encode(m)) equals m for every valid message`, () => {
   fc.assert(
     fc.property(validMessage, (m) => {
       const back = decode(encode(m));
@@ -40,7 +43,7 @@ test('decode(encode(m)) equals m for every valid message', () => {
   );
 });
 
-test('decode never throws on arbitrary strings and bytes, whatever the options', () => {
+test(`${variant} codec: decode never throws on arbitrary strings and bytes, whatever the options`, () => {
   const options = fc.record({ allowNative: fc.boolean(), onlyNative: fc.boolean() });
   const frames = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 80 }),
@@ -59,23 +62,24 @@ test('decode never throws on arbitrary strings and bytes, whatever the options',
   );
 });
 
-test('decode turns non-frames into invalid messages instead of throwing', () => {
+test(`${variant} codec: decode turns non-frames into invalid messages instead of throwing`, () => {
   for (const junk of [null, undefined, 42, {}, [], new Date()] as unknown[]) {
     assert.equal(decode(junk as string).invalid, true);
   }
 });
 
-test('encode refuses a message carrying both a wait token and a cluster marker', () => {
+test(`${variant} codec: encode refuses a message carrying both a wait token and a cluster marker`, () => {
   assert.throws(() => encode({ wait: '$1', fromExplicit: 'neffos(0xa)' }), TypeError);
 });
 
-test('a byte body that is not UTF-8 is sent as a binary frame rather than a broken text frame', () => {
+test(`${variant} codec: a byte body that is not UTF-8 is sent as a binary frame rather than a broken text frame`, () => {
   const frame = encode({ namespace: 'default', event: 'x', body: new Uint8Array([0xff, 0xfe]) });
   assert.ok(frame instanceof Uint8Array);
   const m = decode(frame);
   assert.deepEqual([...(m.body as Uint8Array)], [0xff, 0xfe]);
   assert.equal(encode({ namespace: 'default', event: 'x', body: new TextEncoder().encode('héllo') }), ';default;;x;0;0;héllo');
 });
+}
 
 function norm(b: string | Uint8Array): string {
   return typeof b === 'string' ? `s:${b}` : `b:${Buffer.from(b).toString('hex')}`;

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { encode, decode, type Message } from '../../protocol/index.js';
+import * as nodeCodec from '../../protocol/codec.js';
+import * as browserCodec from '../../protocol/codec.browser.js';
+import type { Message } from '../../protocol/index.js';
 import { frameFromVector, expectMessage, messageFromVector, type VectorMessage, type VectorFrame, type VectorExpect } from './vector-helpers.js';
 
 const dir = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url));
@@ -14,7 +16,8 @@ interface DeserializeCase { id: string; desc: string; frame: VectorFrame; option
 const serialize: SerializeCase[] = load('serialize.json').cases;
 const deserialize: DeserializeCase[] = load('deserialize.json').cases;
 
-test('serialize vectors: every case encodes byte for byte', async (t) => {
+for (const [variant, { encode, decode }] of [['node', nodeCodec], ['browser', browserCodec]] as const) {
+test(`serialize vectors (${variant} codec): every case encodes byte for byte`, async (t) => {
   assert.ok(serialize.length >= 26);
   for (const c of serialize) {
     await t.test(`${c.id} ${c.desc}`, () => {
@@ -26,7 +29,7 @@ test('serialize vectors: every case encodes byte for byte', async (t) => {
   }
 });
 
-test('deserialize vectors: every case decodes as Go does', async (t) => {
+test(`deserialize vectors (${variant} codec): every case decodes as Go does`, async (t) => {
   assert.ok(deserialize.length >= 19);
   for (const c of deserialize) {
     await t.test(`${c.id} ${c.desc}`, () => {
@@ -35,3 +38,4 @@ test('deserialize vectors: every case decodes as Go does', async (t) => {
     });
   }
 });
+}
