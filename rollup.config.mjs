@@ -51,7 +51,9 @@ const browserPlugins = () => [
 ];
 
 // Properties named `_lowercase…` are internal (client and eventemitter3 internals): mangled in minified builds.
-const minify = () => terser({ ecma: 2020, module: true, compress: { passes: 2 }, mangle: { properties: { regex: /^_[a-z]/ } }, format: { comments: false } });
+// Error classes keep their names: `err.name` (set from the class) must read 'TimeoutError', not a mangled letter.
+const minify = () =>
+  terser({ ecma: 2020, module: true, keep_classnames: /Error$/, compress: { passes: 2 }, mangle: { properties: { regex: /^_[a-z]/ } }, format: { comments: false } });
 
 const browserInput = existsSync('client/index.ts');
 const globalInput = existsSync('client/browser-global.ts');

@@ -35,5 +35,9 @@ test('browser bundle: global neffos, no ws/Buffer/process, dial + ask + binary o
   const back = await ns.ask('echo', new Uint8Array([1, 0x3b, 0xff]));
   assert.ok(back.body instanceof Uint8Array);
   assert.deepEqual([...back.body], [1, 0x3b, 0xff]);
-  await assert.rejects(conn.connect('nope'), (e: Error & { code: string }) => e.code === 'ERR_BAD_NAMESPACE');
+  await assert.rejects(conn.connect('nope'), (e: Error & { code: string }) => e.code === 'ERR_BAD_NAMESPACE' && e.name === 'BadNamespaceError');
+  // Minification keeps the error classes' names (err.name comes from the class).
+  for (const name of ['TimeoutError', 'ClosedError', 'RemoteError', 'NotConnectedError', 'HandshakeRefusedError']) {
+    assert.equal(new neffos[name]('x').name, name);
+  }
 });
