@@ -31,6 +31,8 @@ export async function startBasicServer(port = 8080): Promise<{ server: Server; h
         if (conn.request.headers['x-ban'] === 'yes') throw new Error('banned');
       },
       onDisconnect: (conn) => console.log('bye', conn.id),
+      // A frame that is not a neffos message: dropped (as Go does) and reported here.
+      onInvalidFrame: (err, conn) => console.warn(`${err.code} from ${conn.id}`),
     },
   );
   const http = createServer((_req, res) => res.end('see /echo and /neffos.js\n'));
