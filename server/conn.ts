@@ -14,7 +14,7 @@ import { NSConn } from './nsconn.js';
 import { PendingAsks } from './pending.js';
 import type { ServerCore } from './core.js';
 import type { AskOptions, ServerMessage } from './types.js';
-import type { ServerSocket } from './socket.js';
+import type { ServerSocket, SocketHandlers } from './socket.js';
 
 type Readiness = 'pending' | 'accepted' | 'refused';
 
@@ -74,11 +74,7 @@ export class Conn {
 
   /** @internal starts reading, runs `onConnect` and the handshake timer. */
   start(): void {
-    this.socket.listen({
-      message: (data, isBinary) => this.onFrame(data, isBinary),
-      close: () => this.cleanup(),
-      pong: () => { this.alive = true; },
-    });
+    this.socket.listen(new ConnHandlers(this));
     if (this.core.onlyNative) {
       // Go native-only mode: no ack either way; namespace "" is connected at once.
       this.gotAckRequest = true;
@@ -341,7 +337,8 @@ export class Conn {
     if (queued) for (const [data, isBinary] of queued) this.onFrame(data, isBinary);
   }
 
-  private onFrame(data: Frame, isBinary: boolean): void {
+  /** @internal */
+  onFrame(data: Frame, isBinary: boolean): void {
     this.lastRead = this.core.clock;
     if (!this.acknowledged) {
       if (this.closed) return;
@@ -492,7 +489,8 @@ export class Conn {
   }
 
   /** Local cleanup when the socket closes or `close()` is called (no protocol message). */
-  private cleanup(): void {
+  /** @internal */
+  cleanup(): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.handshakeTimer);
@@ -508,5 +506,19 @@ export class Conn {
     if (waiters) for (const w of waiters) w(false);
     this.inbox = undefined;
     if (this.registered) this.core.unregister(this);
+  }
+}
+
+/** The socket's callbacks for one connection: one small object with prototype methods, no closures. */
+class ConnHandlers implements SocketHandlers {
+  constructor(private readonly conn: Conn) {}
+  message(data: string | Uint8Array, isBinary: boolean): void {
+    this.conn.onFrame(data, isBinary);
+  }
+  close(): void {
+    this.conn.cleanup();
+  }
+  pong(): void {
+    this.conn.alive = true;
   }
 }

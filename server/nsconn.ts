@@ -8,6 +8,9 @@ import { Room } from './room.js';
 import type { Conn } from './conn.js';
 import type { AskOptions, BroadcastMessage, ServerMessage } from './types.js';
 
+/** Shared by every NSConn without rooms; never written (addRoom swaps in a fresh Map first). */
+const NO_ROOMS = new Map<string, Room>();
+
 /** `nsConn.to(All)`: every connection of the namespace, this one included (Iris v6). */
 export const All = '';
 /** `nsConn.to(NotMe)`: every connection of the namespace except this one (Iris v6). */
@@ -32,7 +35,8 @@ export interface Emitter {
 export class NSConn {
   /** A controller instance bound to this namespace connection (see controllers). */
   controller: object | undefined;
-  private readonly joined = new Map<string, Room>();
+  // Most namespace connections never join a room: they share one empty map until the first join.
+  private joined: Map<string, Room> = NO_ROOMS;
 
   /** @internal */
   constructor(readonly conn: Conn, readonly namespace: string, /** @internal */ readonly events: Handlers) {}
@@ -208,6 +212,7 @@ export class NSConn {
   /** @internal */
   addRoom(name: string): Room {
     const room = new Room(this, name);
+    if (this.joined === NO_ROOMS) this.joined = new Map();
     this.joined.set(name, room);
     this.conn.core.indexRoom(this, name, true);
     return room;

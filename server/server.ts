@@ -32,6 +32,11 @@ export const DEFAULTS = {
   slowConsumer: 'close' as SlowConsumerPolicy,
 } as const;
 
+/** Before the upgrade completes, a socket error just ends the socket (shared: no closure per request). */
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}
+
 /**
  * A neffos server.
  * @example
@@ -76,6 +81,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
   };
   private readonly token = createWaitTokenGenerator('server');
   private readonly wss: WebSocketServer;
+  private readonly tooBig: string;
   private readonly sweepTimer: ReturnType<typeof setInterval>;
   private readonly pingEvery: number;
   private lastPing = 0;
@@ -103,6 +109,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
     this.onInvalidFrame = options.onInvalidFrame;
     const maxPayload = options.maxMessageSize ?? DEFAULTS.maxMessageSize;
     this.wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
+    this.tooBig = `message too big: the limit is ${maxPayload} bytes`;
     const extra = Object.entries(options.responseHeaders ?? {}).map(([k, v]) => `${k}: ${v}`);
     if (extra.length > 0) this.wss.on('headers', (headers: string[]) => headers.push(...extra));
     const pong = options.pongTimeout ?? DEFAULTS.pongTimeout;
@@ -156,7 +163,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
    * });
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     const fail = (status: number, text: string, extra = '') => {
       refuseUpgrade(socket, status, text, extra);
       this.options.onUpgradeError?.(new Error(text), req);
@@ -176,7 +183,9 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
     }
     if (!isValidConnectionId(id)) return fail(500, 'invalid connection id (empty or containing ";")');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.accept(new WsSocket(ws, `message too big: the limit is ${this.wss.options.maxPayload} bytes`), req, id);
+      // ws watches the socket's errors from here on: no listener of ours stays per connection.
+      socket.off('error', destroySocket);
+      this.accept(new WsSocket(ws, this.tooBig), req, id);
     });
   }
 

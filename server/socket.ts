@@ -3,7 +3,7 @@
  * (STYLE.md example 8). Another transport (uWebSockets.js, Bun) implements
  * `ServerSocket` and hands it to `Server.accept`.
  */
-import type { WebSocket } from 'ws';
+import { WebSocket as WsWebSocket, type WebSocket } from 'ws';
 
 /** Callbacks the core installs on a socket. */
 export interface SocketHandlers {
@@ -75,21 +75,40 @@ export class WsSocket implements ServerSocket {
   }
 
   listen(h: SocketHandlers): void {
-    const ws = this.ws;
-    // ws closes an oversized message with 1009 and no reason; give the peer a clear one.
-    const close = ws.close;
-    const reason = this.tooBigReason;
-    ws.close = function (this: WebSocket, code?: number, data?: string | Buffer) {
-      return close.call(this, code, code === 1009 && !data ? reason : data);
-    };
-    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data;
-      h.message(isBinary ? buf : buf.toString(), isBinary);
-    });
-    ws.on('close', (code: number, reason: Buffer) => h.close(code, reason.toString()));
-    ws.on('pong', () => h.pong());
-    ws.on('error', () => {
-      /* 'close' follows */
-    });
+    // Shared listener functions (`this` is the ws): no closures per connection.
+    const ws = this.ws as Tagged;
+    ws[HANDLERS] = h;
+    ws[TOO_BIG] = this.tooBigReason;
+    ws.close = closeWithReason;
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('pong', onPong);
+    ws.on('error', ignore);
   }
+}
+
+const HANDLERS = Symbol('neffos.handlers');
+const TOO_BIG = Symbol('neffos.tooBig');
+type Tagged = WebSocket & { [HANDLERS]: SocketHandlers; [TOO_BIG]: string };
+
+function onMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  const buf = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data;
+  (this as Tagged)[HANDLERS].message(isBinary ? buf : buf.toString(), isBinary);
+}
+
+function onClose(this: WebSocket, code: number, reason: Buffer): void {
+  (this as Tagged)[HANDLERS].close(code, reason.toString());
+}
+
+function onPong(this: WebSocket): void {
+  (this as Tagged)[HANDLERS].pong();
+}
+
+function ignore(): void {
+  /* 'close' follows */
+}
+
+/** ws closes an oversized message with 1009 and no reason; give the peer a clear one. */
+function closeWithReason(this: Tagged, code?: number, data?: string | Buffer): void {
+  WsWebSocket.prototype.close.call(this, code, code === 1009 && !data ? this[TOO_BIG] : data);
 }
