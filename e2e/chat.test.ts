@@ -31,21 +31,21 @@ after(async () => {
 });
 
 /** Opens the chat as `nick` in `room`, in its own browser context (own cookies, own socket). */
-async function open(nick: string, room: string, page: 'index.html' | 'module.html' = 'index.html'): Promise<Page> {
+async function open(nick: string, room: string, page: 'index.html' | 'module.html' = 'index.html', namespace = 'chat'): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 640 } });
   contexts.push(ctx);
   const p = await ctx.newPage();
   const errors: string[] = [];
   p.on('pageerror', (e) => errors.push(e.message));
-  await p.goto(`${chat.url}${page}?nick=${nick}&room=${room}`);
-  await p.waitForFunction((r) => (window as any).chat?.room === r, room, { timeout: 10_000 });
+  await p.goto(`${chat.url}${page}?nick=${nick}&room=${room}&ns=${namespace}`);
+  await p.waitForFunction(([r, n]) => (window as any).chat?.room === r && (window as any).chat.ns?.namespace === n, [room, namespace], { timeout: 10_000 });
   await p.waitForSelector('.state[data-state="connected"]', { timeout: 10_000 });
   assert.deepEqual(errors, []);
   return p;
 }
 
 const members = (p: Page) => p.$$eval('.members li', (lis) => lis.map((li) => li.textContent));
-const received = (p: Page): Promise<{ room: string; text: string }[]> => p.evaluate(() => (window as any).chat.received);
+const received = (p: Page): Promise<{ namespace: string; room: string; text: string }[]> => p.evaluate(() => (window as any).chat.received);
 
 async function say(p: Page, text: string): Promise<string> {
   await p.fill('form input', text);
@@ -61,6 +61,7 @@ test('browser chat: only room members receive, nothing after leaving, asks confi
   const alice = await open('alice', 'lobby', 'index.html');
   const bob = await open('bob', 'lobby', 'module.html');
   const carol = await open('carol', 'random', 'index.html');
+  const heidi = await open('heidi', 'lobby', 'module.html', 'support'); // same room name, another namespace
   // Both builds: the <script> page has the global, the module page has none.
   assert.equal(await alice.evaluate(() => typeof (window as any).neffos?.dial), 'function');
   assert.equal(await bob.evaluate(() => typeof (window as any).neffos), 'undefined');
@@ -68,11 +69,15 @@ test('browser chat: only room members receive, nothing after leaving, asks confi
   await alice.waitForFunction(() => document.querySelectorAll('.members li').length === 2, null, { timeout: 10_000 });
   assert.deepEqual(await members(alice), ['alice', 'bob']);
   assert.deepEqual(await members(carol), ['carol']);
+  assert.deepEqual(await members(heidi), ['heidi']);
 
   assert.match(await say(alice, 'hello lobby'), /delivered to 1/);
   await shown(bob, 'hello lobby');
   assert.match(await say(bob, 'hi alice'), /delivered to 1/);
   await shown(alice, 'hi alice');
+  // heidi's own ask is answered after anything the server sent her before: nothing from chat's lobby came.
+  assert.match(await say(heidi, 'support lobby here'), /delivered to 0/);
+  assert.deepEqual(await received(heidi), []);
   mkdirSync(screenshots, { recursive: true });
   await alice.screenshot({ path: `${screenshots}chat.png` });
 
@@ -92,12 +97,21 @@ test('browser ask round trip, and refusals show the server text (namespace and r
   const dave = await open('dave', 'lobby');
   const list = await dave.evaluate(async () => JSON.parse((await (window as any).chat.ns.ask('members', 'lobby', { timeout: 5000 })).body));
   assert.ok(list.includes('dave'));
-  await dave.click('button.admin');
+  await dave.click('button[data-ns="admin"]');
   await dave.waitForSelector('.error:not(:empty)');
   assert.equal(await dave.textContent('.error'), 'admins only: this namespace refuses every connection');
   await dave.click('button[data-room="secret"]');
   await dave.waitForFunction(() => document.querySelector('.error')?.textContent === 'the secret room is for members only');
   assert.equal(await dave.evaluate(() => (window as any).chat.room), 'lobby', 'a refused room leaves the current one joined');
+  assert.equal(await dave.evaluate(() => (window as any).chat.ns.namespace), 'chat', 'a refused namespace leaves the current one connected');
+  // Switching namespace: support's lobby is another room, with its own members.
+  await dave.click('button[data-ns="support"]');
+  await dave.waitForFunction(() => (window as any).chat.ns.namespace === 'support' && (window as any).chat.room === 'lobby', null, { timeout: 10_000 });
+  await dave.waitForFunction(() => [...document.querySelectorAll('.members li')].some((li) => li.textContent === 'dave'), null, { timeout: 10_000 });
+  const inSupport = await members(dave);
+  assert.ok(!inSupport.includes('alice'), `chat's lobby members are not support's: ${inSupport.join(', ')}`);
+  assert.equal(await dave.getAttribute('button[data-ns="support"]', 'aria-current'), 'true');
+  assert.match(await say(dave, 'hello support'), /delivered to \d+/);
 });
 
 test('a browser client and a Node client talk through our server', { skip: missing }, async () => {
@@ -126,9 +140,11 @@ test('the server restarts: pages reconnect, rejoin their room and chat on withou
   const frank = await open('frank', 'restart');
   const grace = await open('grace', 'restart', 'module.html');
   await frank.waitForFunction(() => document.querySelectorAll('.members li').length === 2, null, { timeout: 10_000 });
+  await frank.evaluate(() => ((window as any).notReloaded = true));
   const port = chat.port;
   await chat.stop();
-  await frank.waitForSelector('.state:not([data-state="connected"])', { timeout: 10_000 });
+  for (const p of [frank, grace]) await p.waitForSelector('.state[data-state="reconnecting"]', { timeout: 10_000 });
+  assert.equal(await frank.textContent('.state'), 'reconnecting…');
   chat = await startChatServer({ port });
   for (const p of [frank, grace]) await p.waitForSelector('.state[data-state="connected"]', { timeout: 15_000 });
   // The room is joined again on the new server (which knew nothing about it): the roster is rebuilt.
@@ -136,6 +152,7 @@ test('the server restarts: pages reconnect, rejoin their room and chat on withou
   assert.match(await say(frank, 'still there?'), /delivered to 1/);
   await shown(grace, 'still there?');
   assert.equal(await frank.evaluate(() => (window as any).chat.conn.wasReconnected), true);
+  assert.equal(await frank.evaluate(() => (window as any).notReloaded), true, 'the same page, not a reload');
 });
 
 test('the browser client against the real Go neffos server: connect, ask, rooms', { skip: missing }, async (t) => {

@@ -3,9 +3,10 @@
  * browser client — `/` loads it with a plain `<script src="/neffos.js">` (global `neffos`),
  * `/module.html` imports the ES module build.
  *
- * Namespace `chat`: rooms (the server keeps who is in each), messages sent with ask (`say`, body
- * `{"room","text"}`) so the sender sees delivery confirmed, the room `secret` refused with the server's text. Namespace `admin`:
- * every connect is refused. The nickname comes from the `X-Nick` header, which browsers send as the
+ * Namespaces `chat` and `support` (each with its own rooms): the server keeps who is in each room
+ * and sends it to the room as `members`; messages are sent with ask (`say`, body `{"room","text"}`)
+ * so the sender sees delivery confirmed; the room `secret` is refused with the server's text.
+ * Namespace `admin`: every connect is refused. The nickname comes from the `X-Nick` header, which browsers send as the
  * `X-Websocket-Header-X-Nick` query parameter.
  *
  * Run: npm run demo  (or: node --import tsx examples/chat/server.ts; PORT=9000 for another port)
@@ -14,7 +15,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Server, reply, marshal, unmarshal, bodyText, type NSConn } from '../../server/index.js';
+import { Server, reply, marshal, unmarshal, bodyText, type NSConn, type ServerEvents, type ServerNamespaces } from '../../server/index.js';
 
 const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
 const distDir = fileURLToPath(new URL('../../dist/browser/', import.meta.url));
@@ -43,52 +44,20 @@ export interface ChatServer {
 }
 
 /** Starts the chat on 127.0.0.1:`port` (0 = any free port). */
-export async function startChatServer({ port = 8080, host = '127.0.0.1' } = {}): Promise<ChatServer> {
-  // room name -> nicknames, kept by the server (a connection may hold one nickname per room).
-  const members = new Map<string, Map<string, string>>();
-  const nick = (ns: NSConn): string => String(ns.conn.request.headers['x-nick'] ?? '').slice(0, 24) || 'anonymous';
-  const roster = (room: string): string[] => [...(members.get(room)?.values() ?? [])].sort();
-  const announce = (room: string): void =>
-    server.broadcast(null, { namespace: 'chat', room, event: 'members', body: marshal(roster(room)) });
+/** The namespaces of the chat whose rooms hold conversations (each keeps its own rooms). */
+export const CHAT_NAMESPACES = ['chat', 'support'] as const;
 
-  const server: Server = new Server(
-    {
-      chat: {
-        _OnRoomJoin: (_ns, msg) => {
-          if (msg.room === 'secret') throw new Error('the secret room is for members only');
-        },
-        _OnRoomJoined: (ns, msg) => {
-          let room = members.get(msg.room);
-          if (!room) members.set(msg.room, (room = new Map()));
-          room.set(ns.conn.id, nick(ns));
-          // After the join reply, so the new member already counts as joined and gets the list too.
-          queueMicrotask(() => announce(msg.room));
-        },
-        _OnRoomLeft: (ns, msg) => {
-          const room = members.get(msg.room);
-          room?.delete(ns.conn.id);
-          if (room && room.size === 0) members.delete(msg.room);
-          announce(msg.room);
-        },
-        members: (_ns, msg) => reply(marshal(roster(bodyText(msg.body)))),
-        // Sent with ask: the reply is the delivery confirmation.
-        say: (ns, msg) => {
-          const { room, text } = parseSay(msg.body);
-          if (!room || !ns.room(room)) throw new Error('join a room first');
-          if (text.trim() === '') throw new Error('empty message');
-          const out: ChatMessage = { from: nick(ns), text, at: Date.now() };
-          server.broadcast(ns, { namespace: 'chat', room, event: 'message', body: marshal(out) });
-          return reply(marshal({ delivered: server.roomSize('chat', room) - 1, at: out.at }));
-        },
-      },
-      admin: {
-        _OnNamespaceConnect: () => {
-          throw new Error('admins only: this namespace refuses every connection');
-        },
+/** Starts the chat on 127.0.0.1:`port` (0 = any free port). */
+export async function startChatServer({ port = 8080, host = '127.0.0.1' } = {}): Promise<ChatServer> {
+  const namespaces: ServerNamespaces = {
+    admin: {
+      _OnNamespaceConnect: () => {
+        throw new Error('admins only: this namespace refuses every connection');
       },
     },
-    { clientScript: '/neffos.js' },
-  );
+  };
+  for (const name of CHAT_NAMESPACES) namespaces[name] = chatNamespace(name, () => server);
+  const server: Server = new Server(namespaces, { clientScript: '/neffos.js' });
 
   const http = createServer((req, res) => void serveFile(req, res));
   server.attach(http, { path: '/chat' });
@@ -105,6 +74,46 @@ export async function startChatServer({ port = 8080, host = '127.0.0.1' } = {}):
       server.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * The handlers of one chat namespace. Who is in each room is kept here, by the server
+ * (room name -> connection id -> nickname), and sent to the room as `members` on every change.
+ */
+function chatNamespace(namespace: string, server: () => Server): ServerEvents {
+  const members = new Map<string, Map<string, string>>();
+  const nick = (ns: NSConn): string => String(ns.conn.request.headers['x-nick'] ?? '').slice(0, 24) || 'anonymous';
+  const roster = (room: string): string[] => [...(members.get(room)?.values() ?? [])].sort();
+  const announce = (room: string): void =>
+    server().broadcast(null, { namespace, room, event: 'members', body: marshal(roster(room)) });
+  return {
+    _OnRoomJoin: (_ns, msg) => {
+      if (msg.room === 'secret') throw new Error('the secret room is for members only');
+    },
+    _OnRoomJoined: (ns, msg) => {
+      let room = members.get(msg.room);
+      if (!room) members.set(msg.room, (room = new Map()));
+      room.set(ns.conn.id, nick(ns));
+      // After the join reply, so the new member already counts as joined and gets the list too.
+      queueMicrotask(() => announce(msg.room));
+    },
+    _OnRoomLeft: (ns, msg) => {
+      const room = members.get(msg.room);
+      room?.delete(ns.conn.id);
+      if (room && room.size === 0) members.delete(msg.room);
+      announce(msg.room);
+    },
+    members: (_ns, msg) => reply(marshal(roster(bodyText(msg.body)))),
+    // Sent with ask: the reply is the delivery confirmation.
+    say: (ns, msg) => {
+      const { room, text } = parseSay(msg.body);
+      if (!room || !ns.room(room)) throw new Error('join a room first');
+      if (text.trim() === '') throw new Error('empty message');
+      const out: ChatMessage = { from: nick(ns), text, at: Date.now() };
+      server().broadcast(ns, { namespace, room, event: 'message', body: marshal(out) });
+      return reply(marshal({ delivered: server().roomSize(namespace, room) - 1, at: out.at }));
     },
   };
 }

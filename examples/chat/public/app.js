@@ -1,6 +1,6 @@
 // The chat page, shared by index.html (global `neffos` from <script src="/neffos.js">) and
 // module.html (ES module import): both call startChat(neffosApi, how).
-// URL parameters: ?nick=alice&room=lobby
+// URL parameters: ?nick=alice&room=lobby&ns=chat
 'use strict';
 
 /** @param {typeof import('../../../client/index.js')} neffos */
@@ -8,6 +8,8 @@ function startChat(neffos, how) {
   const params = new URLSearchParams(location.search);
   const nick = (params.get('nick') || 'guest-' + Math.floor(Math.random() * 9000 + 1000)).slice(0, 24);
   const rooms = ['lobby', 'random', 'secret'];
+  // `admin` is listed to show a refusal: the server refuses every connection to it.
+  const namespaces = ['chat', 'support', 'admin'];
   let current = '';
   let conn = null;
   let ns = null;
@@ -22,10 +24,9 @@ function startChat(neffos, how) {
     </header>
     <main>
       <aside>
-        <h2>Namespace</h2><div class="ns">chat</div>
+        <h2>Namespaces</h2><div class="namespaces"></div>
         <h2>Rooms</h2><div class="rooms"></div>
         <h2>In this room</h2><ul class="members"></ul>
-        <h2>Other namespaces</h2><button class="admin" type="button">Connect to “admin”</button>
       </aside>
       <section>
         <div class="error" role="alert"></div>
@@ -67,6 +68,17 @@ function startChat(neffos, how) {
     div.textContent = text;
     $('.messages').append(div);
   }
+  function renderNamespaces() {
+    $('.namespaces').replaceChildren(...namespaces.map((name) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = name;
+      b.dataset.ns = name;
+      b.setAttribute('aria-current', String(ns !== null && ns.namespace === name));
+      b.onclick = () => switchNamespace(name);
+      return b;
+    }));
+  }
   function renderRooms() {
     const box = $('.rooms');
     box.replaceChildren(...rooms.map((name) => {
@@ -87,6 +99,27 @@ function startChat(neffos, how) {
     }));
   }
 
+  // Connects the new namespace first: when the server refuses it, the current one stays.
+  async function switchNamespace(name) {
+    if (!conn || (ns && ns.namespace === name)) return;
+    showError('');
+    let next;
+    try {
+      next = await conn.connect(name, { timeout: 5000 });
+    } catch (err) {
+      showError(err.message); // the server's refusal, e.g. "admins only: …"
+      return;
+    }
+    const old = ns;
+    const room = current || params.get('room') || 'lobby';
+    ns = next;
+    current = '';
+    renderNamespaces();
+    renderRooms();
+    if (old) await old.disconnect({ timeout: 5000 }).catch((err) => showError(err.message));
+    await switchRoom(room);
+  }
+
   async function switchRoom(name) {
     if (!ns || name === current) return;
     showError('');
@@ -100,7 +133,7 @@ function startChat(neffos, how) {
     current = name;
     renderRooms();
     $('.messages').replaceChildren();
-    addSystem('you joined #' + name);
+    addSystem('you joined #' + name + ' in ' + ns.namespace);
     if (old && ns.room(old)) await ns.room(old).leave().catch((err) => showError(err.message));
     const res = await ns.ask('members', name, { timeout: 5000 });
     renderMembers(JSON.parse(res.body));
@@ -133,49 +166,44 @@ function startChat(neffos, how) {
     input.value = '';
     void send(text);
   };
-  $('.admin').onclick = async () => {
-    showError('');
-    try {
-      await conn.connect('admin', { timeout: 5000 });
-      addSystem('connected to admin');
-    } catch (err) {
-      showError(err.message); // "admins only: …", the server's refusal
-    }
-  };
-
-  const handlers = {
-    chat: {
-      message: (_ns, msg) => {
-        received.push({ room: msg.room, text: JSON.parse(msg.body).text });
-        if (msg.room !== current) return;
-        const m = JSON.parse(msg.body);
-        addMessage(m.from, m.text, false);
-      },
-      members: (_ns, msg) => {
-        if (msg.room === current) renderMembers(JSON.parse(msg.body));
-      },
+  const isCurrent = (msg) => ns !== null && msg.namespace === ns.namespace && msg.room === current;
+  const roomEvents = {
+    message: (_ns, msg) => {
+      const m = JSON.parse(msg.body);
+      received.push({ namespace: msg.namespace, room: msg.room, text: m.text });
+      if (isCurrent(msg)) addMessage(m.from, m.text, false);
     },
-    admin: {},
+    members: (_ns, msg) => {
+      if (isCurrent(msg)) renderMembers(JSON.parse(msg.body));
+    },
   };
+  const handlers = { chat: roomEvents, support: roomEvents, admin: {} };
 
-  const ready = neffos
-    .dial('/chat', handlers, { headers: { 'X-Nick': nick }, reconnect: { minDelay: 100, maxDelay: 2000 } })
-    .then(async (c) => {
-      conn = c;
-      setState(c.state);
-      c.on('state', (e) => setState(e.newState));
-      c.on('reconnected', () => addSystem('reconnected: namespace and room restored'));
-      c.on('reconnecting', () => showError(''));
-      ns = await c.connect('chat');
-      renderRooms();
-      await switchRoom(params.get('room') || 'lobby');
-      return c;
-    })
-    .catch((err) => {
-      setState('closed');
-      showError(err.message);
-      throw err;
-    });
+  // The first dial has no automatic retry (reconnection starts once a connection existed):
+  // while the server cannot be reached the page shows "offline" and tries again.
+  renderNamespaces();
+  renderRooms();
+  function start(attempt) {
+    return neffos
+      .dial('/chat', handlers, { headers: { 'X-Nick': nick }, reconnect: { minDelay: 100, maxDelay: 2000 } })
+      .then(async (c) => {
+        conn = c;
+        showError('');
+        setState(c.state);
+        c.on('state', (e) => setState(e.newState));
+        c.on('reconnected', () => addSystem('reconnected: namespace and room restored'));
+        c.on('reconnecting', () => showError(''));
+        c.on('error', (err) => showError(err.message)); // e.g. a room refused while restoring
+        await switchNamespace(params.get('ns') || 'chat');
+        return c;
+      }, (err) => {
+        setState('closed');
+        const delay = Math.min(10000, 500 * 2 ** attempt);
+        showError(err.message + ' — retrying in ' + Math.round(delay / 1000) + ' s');
+        return new Promise((resolve) => setTimeout(resolve, delay)).then(() => start(attempt + 1));
+      });
+  }
+  const ready = start(0);
 
   // For tests and the curious: the live objects.
   window.chat = { ready, received, get conn() { return conn; }, get ns() { return ns; }, get room() { return current }, nick, switchRoom, send };
