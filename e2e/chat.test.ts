@@ -155,6 +155,30 @@ test('the server restarts: pages reconnect, rejoin their room and chat on withou
   assert.equal(await frank.evaluate(() => (window as any).notReloaded), true, 'the same page, not a reload');
 });
 
+test('a page that cannot reach the server shows offline, retries, and connects when it can', { skip: missing }, async () => {
+  const ctx = await browser.newContext();
+  contexts.push(ctx);
+  const p = await ctx.newPage();
+  let blocked = true;
+  let attempts = 0;
+  // Chromium's own WebSocket, closed before the handshake while `blocked`, then passed through to our server.
+  await p.routeWebSocket(/\/chat/, (ws) => {
+    attempts++;
+    if (blocked) return void ws.close({ code: 1011, reason: 'blocked by the test' });
+    ws.connectToServer();
+  });
+  await p.goto(`${chat.url}?nick=ivan&room=lobby`);
+  await p.waitForSelector('.state[data-state="closed"]', { timeout: 10_000 });
+  assert.equal(await p.textContent('.state'), 'offline');
+  await p.waitForFunction(() => /retrying in \d+ s/.test(document.querySelector('.error')?.textContent ?? ''), null, { timeout: 5000 });
+  blocked = false;
+  await p.waitForSelector('.state[data-state="connected"]', { timeout: 15_000 });
+  await p.waitForFunction(() => (window as any).chat.room === 'lobby', null, { timeout: 10_000 });
+  assert.ok(attempts >= 2, `dialed ${attempts} times`);
+  assert.equal(await p.textContent('.error'), '', 'the error is cleared once connected');
+  assert.match(await say(p, 'back online'), /delivered to \d+/);
+});
+
 test('the browser client against the real Go neffos server: connect, ask, rooms', { skip: missing }, async (t) => {
   const go = await buildGoBinaries();
   if ('skipped' in go) return t.skip(go.skipped);
