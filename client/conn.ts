@@ -1,9 +1,9 @@
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from './emitter.js';
 import {
   ACK_REQUEST, BadNamespaceError, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type Frame,
   emptyReply, encode, errorFromText, errorToText, HandshakeRefusedError, HandshakeTimeoutError, type MessageInit,
   NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnNativeMessage, OnRoomJoin,
-  OnRoomLeave, TimeoutError,
+  OnRoomJoined, OnRoomLeave, OnRoomLeft, TimeoutError,
 } from '../protocol/index.js';
 import { backoff, RECONNECT_DEFAULTS } from './backoff.js';
 import { onData, openSocket } from './env.js';
@@ -122,10 +122,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** @internal opens the first link; `dial` awaits this. */
   async _start(): Promise<void> {
     try {
-      await this._open(0, () => {
-        this._set('connected');
-        this.emit('connected', { id: this.id });
-      });
+      await this._open(0);
       this._beat();
     } catch (e) {
       this._set('closed');
@@ -142,10 +139,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** @internal a user emit: write guard, fail fast or buffer while reconnecting */
   _send(ns: NSConn<any>, m: MessageInit): boolean {
-    if (this._nss.get(ns.namespace) !== ns) throw this._fail() ?? new BadNamespaceError();
-    if (this.state === 'reconnecting' && this._buf.length < (this._o.bufferWhileDisconnected ?? 0)) {
-      this._buf.push([ns, m]);
-      return true;
+    if (this.state === 'reconnecting' && this._nss.get(ns.namespace) === ns && this._buf.length < (this._o.bufferWhileDisconnected ?? 0)) {
+      return !!this._buf.push([ns, m]);
     }
     const e = this._fail(ns) ?? (m.room && !ns.room(m.room) ? new BadRoomError() : undefined);
     if (e) throw e;
@@ -168,9 +163,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** @internal writes one frame if the link is open */
   _raw(frame: Frame): boolean {
     const ws = this._ws;
-    if (!ws || ws.readyState !== 1) return false;
-    ws.send(frame);
-    return true;
+    return ws?.readyState === 1 ? (ws.send(frame), true) : false;
   }
 
   private async _connectNs(name: string, o?: RequestOptions, ns?: NSConn<any>): Promise<NSConn<any>> {
@@ -178,11 +171,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (!h) throw new BadNamespaceError();
     ns ??= this._nss.get(name) ?? new NSConn(this, name, h);
     if (ns.connected) return ns;
-    await ns._fire(OnNamespaceConnect, ns._msg(OnNamespaceConnect, '', true, false));
+    await ns._fire(OnNamespaceConnect, ns._msg(OnNamespaceConnect));
     await this._request({ namespace: name, event: OnNamespaceConnect }, o);
     const cur = this._nss.get(name);
     if (cur?.connected) return cur;
-    this._onConnected(ns, ns._msg(OnNamespaceConnected, '', true, false));
+    this._onConnected(ns, ns._msg(OnNamespaceConnected));
     return ns;
   }
 
@@ -193,41 +186,41 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     for (const [k, done] of [...this._w]) if (k.ns === ns.namespace) done(undefined, ns);
   }
 
-  private _open(attempt: number, onAck: () => void): Promise<void> {
+  /** Opens a socket and runs the handshake; `attempt` 0 is the first link, others are reconnections. */
+  private _open(attempt: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const headers = { ...this._o.headers };
-      if (attempt) headers['X-Websocket-Reconnect'] = String(attempt);
-      let ws: SocketLike;
-      try {
-        ws = openSocket(this.url, headers, this._o);
-      } catch (e) {
-        return reject(e);
-      }
-      this._ws = ws;
+      const o = this._o;
+      // A throw here (bad URL) rejects the promise.
+      const ws = (this._ws = openSocket(this.url, attempt ? { ...o.headers, 'X-Websocket-Reconnect': '' + attempt } : { ...o.headers }, o));
       let queue: unknown[] | undefined = [];
-      const fail = (e: unknown) => {
-        clearTimeout(timer);
-        this._cancel = undefined;
-        this._detach(ws);
-        reject(e);
-      };
-      this._cancel = fail;
-      const timer = setTimeout(() => fail(new HandshakeTimeoutError()), this._o.handshakeTimeout);
-      const ack = (id: string) => {
+      const end = () => {
         clearTimeout(timer);
         this._cancel = undefined;
         const q = queue!;
         queue = undefined;
+        return q;
+      };
+      const fail = (this._cancel = (e: unknown) => {
+        end();
+        this._detach(ws);
+        reject(e);
+      });
+      const timer = setTimeout(() => fail(new HandshakeTimeoutError()), o.handshakeTimeout);
+      const ack = (id: string) => {
+        const q = end();
         this.id = id;
-        if (this._o.nativeOnly) {
+        if (o.nativeOnly) {
           const ns = this._nss.get('') ?? new NSConn(this, '', this._h.get('') ?? new Map());
-          this._onConnected(ns, ns._msg(OnNamespaceConnected, '', true, false));
+          this._onConnected(ns, ns._msg(OnNamespaceConnected));
         }
-        onAck();
+        if (!attempt) {
+          this._set('connected');
+          this.emit('connected', { id });
+        }
         resolve();
         for (const d of q) this._onFrame(d);
       };
-      ws.onopen = () => (this._o.nativeOnly ? ack('') : ws.send(ACK_REQUEST));
+      ws.onopen = () => (o.nativeOnly ? ack('') : ws.send(ACK_REQUEST));
       stopData.set(ws, onData(ws, (data) => {
         if (!queue) return this._onFrame(data);
         if (typeof data === 'string') {
@@ -247,38 +240,44 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     const done = m.wait ? this._p.get(m.wait) : undefined;
     if (done) return done(m.error !== undefined ? errorFromText(m.error) : undefined, m);
     m.isLocal = m.isForced = false;
+    const ev = m.event;
     const ns = this._nss.get(m.namespace);
-    if (m.event === OnNamespaceConnect) return this._replyConnect(m, ns);
-    if (m.event === OnNamespaceDisconnect) return this._replyDisconnect(m, ns);
-    if (!ns?.connected) return;
-    if (m.event === OnRoomJoin) ns._replyJoin(m);
-    else if (m.event === OnRoomLeave) ns._replyLeave(m);
-    else ns._dispatch(m);
+    const on = ns?.connected;
+    if (ev === OnNamespaceConnect || ev === OnNamespaceDisconnect || (on && (ev === OnRoomJoin || ev === OnRoomLeave))) {
+      if (m.wait && !m.isNoOp) this._serve(m, ns);
+    } else if (on) ns!._dispatch(m);
   }
 
-  /** A server-initiated connect: answered as Go's client does (the local `_OnNamespaceConnect` may refuse). */
-  private _replyConnect(m: EventMessage, ns: NSConn<any> | undefined): void {
-    if (!m.wait || m.isNoOp) return;
-    if (ns?.connected) return void this._raw(emptyReply(m.wait));
+  /**
+   * A server request (connect, disconnect, join, leave), answered as Go's client answers it: the
+   * local handler of the event may refuse (its error text goes back); otherwise the empty reply is
+   * written first, then the local state changes and the "-ed" event fires. A disconnect cannot be
+   * refused; a request that changes nothing is just acknowledged.
+   */
+  private _serve(m: EventMessage, ns: NSConn<any> | undefined): void {
+    const { event, room } = m;
+    const answer = (e?: unknown) => this._raw(e === undefined ? emptyReply(m.wait) : encode({ ...m, error: errorToText(e) }));
+    if (event === OnNamespaceDisconnect) {
+      answer();
+      if (ns?.connected) {
+        this._nss.delete(m.namespace);
+        ns._drop(false, false);
+        ns._call(event, m);
+      }
+      return;
+    }
     const h = this._h.get(m.namespace);
-    if (!h) return void this._raw(encode({ ...m, error: BadNamespaceError.text }));
+    if (!h) return void answer(new BadNamespaceError());
     const target = ns ?? new NSConn(this, m.namespace, h);
-    target._call(OnNamespaceConnect, m, (e) => {
-      if (e !== undefined) return void this._raw(encode({ ...m, error: errorToText(e) }));
-      if (target.connected) return;
-      this._raw(emptyReply(m.wait));
-      this._onConnected(target, { ...m, event: OnNamespaceConnected });
+    const r = target.room(room);
+    if (event === OnNamespaceConnect ? target.connected : event === OnRoomJoin ? r : !r) return void answer();
+    target._call(event, m, (e) => {
+      answer(e);
+      if (e !== undefined) return;
+      if (event === OnRoomJoin) target._joined(room, { ...m, event: OnRoomJoined });
+      else if (event === OnRoomLeave) target._left(r!, { ...m, event: OnRoomLeft });
+      else if (!target.connected) this._onConnected(target, { ...m, event: OnNamespaceConnected });
     });
-  }
-
-  /** A server-initiated disconnect: the client cannot refuse; the answer goes first, then the local events. */
-  private _replyDisconnect(m: EventMessage, ns: NSConn<any> | undefined): void {
-    if (!m.wait || m.isNoOp) return;
-    if (ns?.connected) this._nss.delete(m.namespace);
-    this._raw(emptyReply(m.wait));
-    if (!ns?.connected) return;
-    ns._drop(false, false);
-    ns._call(OnNamespaceDisconnect, m);
   }
 
   /** The link dropped after the handshake. */
@@ -298,10 +297,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     let error: unknown;
     for (let attempt = 1; !this._closing; attempt++) {
       if (attempt > rc.maxRetries) {
-        this._looping = false;
         this.emit('giveUp', { attempts: attempt - 1, error });
         this._cleanup(false, new ClosedError());
-        return this._finish('giveUp', undefined, error);
+        this._finish('giveUp', undefined, error);
+        break;
       }
       const delay = backoff(attempt - 1, rc);
       this._set('reconnecting');
@@ -312,18 +311,18 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       });
       if (this._closing) break;
       try {
-        await this._open(attempt, () => {});
+        await this._open(attempt);
         const ws = this._ws;
         await this._restore();
         if (this._closing) break;
-        if (!ws || this._ws !== ws) throw new ClosedError('connection lost');
+        if (this._ws !== ws) throw new ClosedError('connection lost');
         this.reconnectTries = attempt;
         this._looping = false;
         this._set('connected');
         this._beat();
         this.emit('reconnected', { id: this.id, attempt });
         this._flush();
-        return;
+        break;
       } catch (e) {
         error = e;
       }
@@ -334,23 +333,22 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Connects every remembered namespace and rejoins its rooms; a refusal forgets that handle (reported as `error`). */
   private async _restore(): Promise<void> {
     for (const ns of [...this._nss.values()]) {
-      try {
-        await this._connectNs(ns.namespace, undefined, ns);
-      } catch (e) {
-        if (!this._ws) throw e;
-        this._nss.delete(ns.namespace);
-        this.emit('error', e);
-        continue;
+      if (await this._again(() => this._connectNs(ns.namespace, undefined, ns), () => this._nss.delete(ns.namespace))) {
+        for (const name of [...ns._rooms.keys()]) await this._again(() => ns._join(name), () => ns._rooms.delete(name));
       }
-      for (const r of [...ns._rooms.values()]) {
-        try {
-          await ns._join(r.name);
-        } catch (e) {
-          if (!this._ws) throw e;
-          ns._rooms.delete(r.name);
-          this.emit('error', e);
-        }
-      }
+    }
+  }
+
+  /** One restore step: false (and `error` emitted) when the server refused; rethrows when the link is gone. */
+  private async _again(step: () => Promise<unknown>, forget: () => void): Promise<boolean> {
+    try {
+      await step();
+      return true;
+    } catch (e) {
+      if (!this._ws) throw e;
+      forget();
+      this.emit('error', e);
+      return false;
     }
   }
 
@@ -373,7 +371,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     for (const ns of this._nss.values()) {
       if (!ns.connected) continue;
       ns._drop(keep, true);
-      ns._call(OnNamespaceDisconnect, ns._msg(OnNamespaceDisconnect, '', true, true));
+      ns._call(OnNamespaceDisconnect, ns._msg(OnNamespaceDisconnect, '', true));
     }
     if (keep) return;
     for (const done of [...this._w.values()]) done(error);

@@ -1,6 +1,6 @@
 import {
-  BadRoomError, createMessage, emptyReply, encode, errorToText, isReply,
-  OnAnyEvent, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft,
+  BadRoomError, createMessage, errorToText, isReply, OnAnyEvent, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined,
+  OnRoomLeave, OnRoomLeft,
 } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import { type Outcome, run } from './handler.js';
@@ -29,12 +29,12 @@ export class NSConn<E extends EventMap = EventMap> {
    * close, BadNamespaceError once disconnected.
    */
   emit<K extends keyof E & string>(event: K, body: E[K] = '' as E[K]): boolean {
-    return this.conn._send(this, { namespace: this.namespace, event, body });
+    return this._emit(event, body);
   }
 
   /** Like {@link NSConn.emit} in a binary frame. */
   emitBinary<K extends keyof E & string>(event: K, body: E[K]): boolean {
-    return this.conn._send(this, { namespace: this.namespace, event, body, binary: true });
+    return this._emit(event, body, true);
   }
 
   /**
@@ -79,59 +79,41 @@ export class NSConn<E extends EventMap = EventMap> {
     await c._request({ namespace: this.namespace, event: OnNamespaceDisconnect }, options);
     if (c._nss.get(this.namespace) === this) c._nss.delete(this.namespace);
     this._drop(false, true);
-    this._call(OnNamespaceDisconnect, this._msg(OnNamespaceDisconnect, '', true, false));
+    this._call(OnNamespaceDisconnect, this._msg(OnNamespaceDisconnect));
+  }
+
+  /** @internal a user emit to the namespace or one of its rooms */
+  _emit(event: string, body: E[string], binary?: boolean, room?: string): boolean {
+    return this.conn._send(this, { namespace: this.namespace, room, event, body, binary });
   }
 
   /** @internal client-initiated join; the local `_OnRoomJoin` runs after the server accepted, as in Go. */
   async _join(name: string, options?: RequestOptions): Promise<Room<E>> {
-    let r = this._rooms.get(name);
-    if (r?.joined) return r;
+    const r = this.room(name);
+    if (r) return r;
     await this.conn._request({ namespace: this.namespace, room: name, event: OnRoomJoin }, options);
-    await this._fire(OnRoomJoin, this._msg(OnRoomJoin, name, true, false));
-    r = this._rooms.get(name) ?? new Room<E>(this, name);
+    await this._fire(OnRoomJoin, this._msg(OnRoomJoin, name));
+    return this._joined(name, this._msg(OnRoomJoined, name));
+  }
+
+  /** @internal the room is joined (the same Room object as before a reconnect); `_OnRoomJoined` fires once. */
+  _joined(name: string, m: EventMessage): Room<E> {
+    const r = this._rooms.get(name) ?? new Room<E>(this, name);
     if (!r.joined) {
       r.joined = true;
       this._rooms.set(name, r);
-      this._call(OnRoomJoined, this._msg(OnRoomJoined, name, true, false));
+      this._call(OnRoomJoined, m);
     }
     return r;
   }
 
   /** @internal client-initiated leave */
   async _leave(r: Room<E>, options?: RequestOptions): Promise<void> {
-    const e = this.conn._fail(this) ?? (this._rooms.get(r.name) === r && r.joined ? undefined : new BadRoomError());
+    const e = this.conn._fail(this) ?? (this.room(r.name) === r ? undefined : new BadRoomError());
     if (e) throw e;
     await this.conn._request({ namespace: this.namespace, room: r.name, event: OnRoomLeave }, options);
-    await this._fire(OnRoomLeave, this._msg(OnRoomLeave, r.name, true, false));
-    this._left(r, this._msg(OnRoomLeft, r.name, true, false));
-  }
-
-  /** @internal a server-initiated join: `_OnRoomJoin` may refuse; the answer goes before `_OnRoomJoined`. */
-  _replyJoin(m: EventMessage): void {
-    if (!m.wait || m.isNoOp) return;
-    const c = this.conn;
-    if (this.room(m.room)) return void c._raw(emptyReply(m.wait));
-    this._call(OnRoomJoin, m, (e) => {
-      if (e !== undefined) return void c._raw(encode({ ...m, error: errorToText(e) }));
-      const r = this._rooms.get(m.room) ?? new Room<E>(this, m.room);
-      r.joined = true;
-      this._rooms.set(m.room, r);
-      c._raw(emptyReply(m.wait));
-      this._call(OnRoomJoined, { ...m, event: OnRoomJoined });
-    });
-  }
-
-  /** @internal a server-initiated leave */
-  _replyLeave(m: EventMessage): void {
-    if (!m.wait || m.isNoOp) return;
-    const c = this.conn;
-    const r = this.room(m.room);
-    if (!r) return void c._raw(emptyReply(m.wait));
-    this._call(OnRoomLeave, m, (e) => {
-      if (e !== undefined) return void c._raw(encode({ ...m, error: errorToText(e) }));
-      c._raw(emptyReply(m.wait));
-      this._left(r, { ...m, event: OnRoomLeft });
-    });
+    await this._fire(OnRoomLeave, this._msg(OnRoomLeave, r.name));
+    this._left(r, this._msg(OnRoomLeft, r.name));
   }
 
   /** @internal dispatches a user event (or a native message); a Reply or error goes back to the server. */
@@ -151,22 +133,23 @@ export class NSConn<E extends EventMap = EventMap> {
     for (const r of this._rooms.values()) {
       if (!r.joined) continue;
       r.joined = false;
-      const m = this._msg(OnRoomLeave, r.name, isLocal, true);
+      const m = this._msg(OnRoomLeave, r.name, true, isLocal);
       this._call(OnRoomLeave, m);
       this._call(OnRoomLeft, { ...m, event: OnRoomLeft });
     }
     if (!keep) this._rooms.clear();
   }
 
-  private _left(r: Room<E>, m: EventMessage): void {
+  /** @internal the room is left: forgotten, then `_OnRoomLeft` */
+  _left(r: Room<E>, m: EventMessage): void {
     r.joined = false;
     if (this._rooms.get(r.name) === r) this._rooms.delete(r.name);
     this._call(OnRoomLeft, m);
   }
 
   /** @internal a local event message */
-  _msg(event: string, room: string, isLocal: boolean, isForced: boolean): EventMessage {
-    return { ...createMessage({ namespace: this.namespace, room, event }), isLocal, isForced };
+  _msg(event: string, room = '', isForced = false, isLocal = true): EventMessage {
+    return Object.assign(createMessage({ namespace: this.namespace, room, event }), { isLocal, isForced });
   }
 
   /** @internal runs the handler of `event` (or `_OnAnyEvent`); errors without a caller go to the Conn's `error` event. */

@@ -17,12 +17,12 @@ export class Room<E extends EventMap = EventMap> {
 
   /** Sends `event` to this room (the server decides whom it reaches). Throws like {@link NSConn.emit}, and `BadRoomError` when not joined. */
   emit<K extends keyof E & string>(event: K, body: E[K] = '' as E[K]): boolean {
-    return this.nsConn.conn._send(this.nsConn, { namespace: this.nsConn.namespace, room: this.name, event, body });
+    return this.nsConn._emit(event, body, false, this.name);
   }
 
   /** Like {@link Room.emit} in a binary frame. */
   emitBinary<K extends keyof E & string>(event: K, body: E[K]): boolean {
-    return this.nsConn.conn._send(this.nsConn, { namespace: this.nsConn.namespace, room: this.name, event, body, binary: true });
+    return this.nsConn._emit(event, body, true, this.name);
   }
 
   /** Leaves the room: rejects with `BadRoomError` when not joined, or with the server's error. */

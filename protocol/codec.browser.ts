@@ -5,7 +5,7 @@
  */
 import { escape, unescape } from './escape.js';
 import { OnNativeMessage } from './events.js';
-import type { Body, Message, MessageInit } from './message.js';
+import { type Body, createMessage, type Message, type MessageInit } from './message.js';
 import type { DecodeOptions, Frame } from './codec.js';
 
 const enc = new TextEncoder();
@@ -87,10 +87,6 @@ export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferVie
   }
 }
 
-function msg(binary: boolean, m: Partial<Message>): Message {
-  const out: Message = {
-    wait: '', namespace: '', room: '', event: '', body: binary ? new Uint8Array(0) : '', isNoOp: false, binary,
-    native: false, fromExplicit: '', fromStackExchange: false, ...m,
-  };
-  return out;
+function msg(binary: boolean, m: MessageInit): Message {
+  return createMessage({ body: binary ? new Uint8Array(0) : '', binary, ...m });
 }

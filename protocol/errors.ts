@@ -31,65 +31,52 @@ export class NeffosError extends Error {
   }
 }
 
-/** `bad namespace`: the namespace is not declared (or not connected), locally or by the peer. */
-export class BadNamespaceError extends NeffosError {
-  static readonly text = 'bad namespace';
-  constructor(options?: { cause?: unknown }) { super(BadNamespaceError.text, 'ERR_BAD_NAMESPACE', options); }
+type Options = { cause?: unknown };
+
+/** The base of a built-in error class: a fixed `code` and a default message (`text`). */
+function coded<C extends ErrorCode>(code: C, text: string) {
+  return class extends NeffosError {
+    /** The default message; for the first five classes, Go neffos's exact error text. */
+    static readonly text = text;
+    declare readonly code: C;
+    constructor(message = text, options?: Options) {
+      super(message, code, options);
+    }
+  };
 }
+
+/** `bad namespace`: the namespace is not declared (or not connected), locally or by the peer. */
+export class BadNamespaceError extends coded('ERR_BAD_NAMESPACE', 'bad namespace') {}
 
 /** `bad room`: leaving or emitting to a room that is not joined. */
-export class BadRoomError extends NeffosError {
-  static readonly text = 'bad room';
-  constructor(options?: { cause?: unknown }) { super(BadRoomError.text, 'ERR_BAD_ROOM', options); }
-}
+export class BadRoomError extends coded('ERR_BAD_ROOM', 'bad room') {}
 
 /** `write closed`: the connection is closed or the write failed. */
-export class WriteError extends NeffosError {
-  static readonly text = 'write closed';
-  constructor(options?: { cause?: unknown }) { super(WriteError.text, 'ERR_WRITE', options); }
-}
+export class WriteError extends coded('ERR_WRITE', 'write closed') {}
 
 /** `invalid payload`: a frame that is not a neffos message. */
-export class InvalidPayloadError extends NeffosError {
-  static readonly text = 'invalid payload';
-  constructor(options?: { cause?: unknown }) { super(InvalidPayloadError.text, 'ERR_INVALID_PAYLOAD', options); }
-}
+export class InvalidPayloadError extends coded('ERR_INVALID_PAYLOAD', 'invalid payload') {}
 
 /** `use of closed connection`: the connection was closed while the request was pending (or before it). */
-export class ClosedError extends NeffosError {
-  static readonly text = 'use of closed connection';
-  constructor(message: string = ClosedError.text, options?: { cause?: unknown }) { super(message, 'ERR_CLOSED', options); }
-}
+export class ClosedError extends coded('ERR_CLOSED', 'use of closed connection') {}
 
 /** A request (ask, connect, join, leave, handshake) passed its deadline. */
-export class TimeoutError extends NeffosError {
-  constructor(message = 'timeout', options?: { cause?: unknown }) { super(message, 'ERR_TIMEOUT', options); }
-}
+export class TimeoutError extends coded('ERR_TIMEOUT', 'timeout') {}
 
 /** A request was cancelled through its AbortSignal. */
-export class AbortError extends NeffosError {
-  constructor(message = 'aborted', options?: { cause?: unknown }) { super(message, 'ERR_ABORTED', options); }
-}
+export class AbortError extends coded('ERR_ABORTED', 'aborted') {}
 
 /** The server refused the connection (`H` + text): `message` is exactly the server's text. */
-export class HandshakeRefusedError extends NeffosError {
-  constructor(message: string, options?: { cause?: unknown }) { super(message, 'ERR_HANDSHAKE_REFUSED', options); }
-}
+export class HandshakeRefusedError extends coded('ERR_HANDSHAKE_REFUSED', 'handshake refused') {}
 
 /** The server did not answer the handshake (`M`) with `A` or `H` in time. */
-export class HandshakeTimeoutError extends NeffosError {
-  constructor(message = 'handshake timeout', options?: { cause?: unknown }) { super(message, 'ERR_HANDSHAKE_TIMEOUT', options); }
-}
+export class HandshakeTimeoutError extends coded('ERR_HANDSHAKE_TIMEOUT', 'handshake timeout') {}
 
 /** The link is down (reconnecting) and the operation cannot wait: emit, ask, connect and join fail fast. */
-export class NotConnectedError extends NeffosError {
-  constructor(message = 'not connected', options?: { cause?: unknown }) { super(message, 'ERR_NOT_CONNECTED', options); }
-}
+export class NotConnectedError extends coded('ERR_NOT_CONNECTED', 'not connected') {}
 
 /** An error sent by the peer whose text is not a known error: `message` is exactly that text. */
-export class RemoteError extends NeffosError {
-  constructor(message: string, options?: { cause?: unknown }) { super(message, 'ERR_REMOTE', options); }
-}
+export class RemoteError extends coded('ERR_REMOTE', 'remote error') {}
 
 interface KnownError {
   matches: (text: string) => boolean;
@@ -112,11 +99,7 @@ export function registerKnownError(match: string | ((text: string) => boolean), 
   known.push({ matches, create });
 }
 
-registerKnownError(BadNamespaceError.text, () => new BadNamespaceError());
-registerKnownError(BadRoomError.text, () => new BadRoomError());
-registerKnownError(WriteError.text, () => new WriteError());
-registerKnownError(InvalidPayloadError.text, () => new InvalidPayloadError());
-registerKnownError(ClosedError.text, () => new ClosedError());
+for (const E of [BadNamespaceError, BadRoomError, WriteError, InvalidPayloadError, ClosedError]) registerKnownError(E.text, () => new E());
 
 /** Turns a received error text into an Error: a known error's class, else a {@link RemoteError}. */
 export function errorFromText(text: string): NeffosError {
