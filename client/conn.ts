@@ -17,9 +17,6 @@ import type {
 /** A namespace no application declares: a disconnect request for it is answered with an empty reply (heartbeat probe). */
 const HEARTBEAT_NS = '\u0000heartbeat';
 
-/** How to stop each socket's frame delivery (see `onData`). */
-const stopData = new WeakMap<SocketLike, () => void>();
-
 export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<ConnEvents> {
   /** The connection id the server assigned (`A` + id). Changes after a reconnect. */
   id = '';
@@ -46,6 +43,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   private _hb: ReturnType<typeof setInterval> | undefined;
   /** Fails the handshake in progress, if any. */
   private _cancel: ((e: unknown) => void) | undefined;
+  /** Stops the current socket's frame delivery (see `onData`). */
+  private _stop: (() => void) | undefined;
 
   /** Use `dial`: it opens the connection and resolves after the handshake. */
   constructor(readonly url: string, namespaces: Namespaces<N>, options: DialOptions = {}) {
@@ -74,8 +73,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * with its error text, e.g. `BadNamespaceError`). Resolves at once when connected.
    */
   async connect<K extends keyof N & string>(name: K, options?: RequestOptions): Promise<NSConn<N[K]>> {
-    const e = this._fail();
-    if (e) throw e;
+    this._check();
     return this._connectNs(name, options);
   }
 
@@ -137,13 +135,18 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (ns && !ns.connected) return new BadNamespaceError();
   }
 
+  /** @internal throws the error of {@link Conn._fail}, or BadRoomError when `badRoom` */
+  _check(ns?: NSConn<any>, badRoom?: boolean): void {
+    const e = this._fail(ns) ?? (badRoom ? new BadRoomError() : undefined);
+    if (e) throw e;
+  }
+
   /** @internal a user emit: write guard, fail fast or buffer while reconnecting */
   _send(ns: NSConn<any>, m: MessageInit): boolean {
     if (this.state === 'reconnecting' && this._nss.get(ns.namespace) === ns && this._buf.length < (this._o.bufferWhileDisconnected ?? 0)) {
       return !!this._buf.push([ns, m]);
     }
-    const e = this._fail(ns) ?? (m.room && !ns.room(m.room) ? new BadRoomError() : undefined);
-    if (e) throw e;
+    this._check(ns, !!m.room && !ns.room(m.room));
     return this._raw(encode(m));
   }
 
@@ -193,21 +196,13 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       // A throw here (bad URL) rejects the promise.
       const ws = (this._ws = openSocket(this.url, attempt ? { ...o.headers, 'X-Websocket-Reconnect': '' + attempt } : { ...o.headers }, o));
       let queue: unknown[] | undefined = [];
-      const end = () => {
+      /** The handshake ends: failed with `error`, or accepted with `id` (then the frames that came early are processed). */
+      const end = (this._cancel = (error?: unknown, id = '') => {
         clearTimeout(timer);
         this._cancel = undefined;
-        const q = queue!;
+        const early = queue!;
         queue = undefined;
-        return q;
-      };
-      const fail = (this._cancel = (e: unknown) => {
-        end();
-        this._detach(ws);
-        reject(e);
-      });
-      const timer = setTimeout(() => fail(new HandshakeTimeoutError()), o.handshakeTimeout);
-      const ack = (id: string) => {
-        const q = end();
+        if (error) return void (this._detach(ws), reject(error));
         this.id = id;
         if (o.nativeOnly) {
           const ns = this._nss.get('') ?? new NSConn(this, '', this._h.get('') ?? new Map());
@@ -218,19 +213,17 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
           this.emit('connected', { id });
         }
         resolve();
-        for (const d of q) this._onFrame(d);
-      };
-      ws.onopen = () => (o.nativeOnly ? ack('') : ws.send(ACK_REQUEST));
-      stopData.set(ws, onData(ws, (data) => {
-        if (!queue) return this._onFrame(data);
-        if (typeof data === 'string') {
-          if (data[0] === 'A') return ack(data.slice(1));
-          if (data[0] === 'H') return fail(new HandshakeRefusedError(data.slice(1)));
-        }
-        queue.push(data);
-      }));
+        for (const d of early) this._onFrame(d);
+      });
+      const timer = setTimeout(end, o.handshakeTimeout, new HandshakeTimeoutError());
+      ws.onopen = () => (o.nativeOnly ? end() : ws.send(ACK_REQUEST));
+      this._stop = onData(ws, (data) => {
+        if (!queue) this._onFrame(data);
+        else if (typeof data === 'string' && /^[AH]/.test(data)) end(data[0] === 'H' && new HandshakeRefusedError(data.slice(1)), data.slice(1));
+        else queue.push(data);
+      });
       ws.onerror = () => {};
-      ws.onclose = (e) => (queue ? fail(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : this._lost(ws, e));
+      ws.onclose = (e) => (queue ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : this._lost(ws, e));
     });
   }
 
@@ -394,7 +387,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   private _detach(ws: SocketLike): void {
-    stopData.get(ws)?.();
+    this._stop?.();
     ws.onopen = ws.onmessage = ws.onclose = null;
     ws.onerror = () => {};
     try {

@@ -1,71 +1,57 @@
 /**
- * Browser build only: eventemitter3's API and behaviour for the Conn's events in
- * about 300 bytes (eventemitter3 itself is ~1 kB min+gzip, a fifth of the budget).
- * on/addListener, once, off/removeListener (by listener, context and once, as
- * eventemitter3 matches them), removeAllListeners, emit (listeners run with their
- * context, over a snapshot: ones added during an emit wait for the next), listeners,
- * listenerCount, eventNames. Names are Map keys: `__proto__` is just a name.
- * Node builds use eventemitter3 (emitter.ts); test/client/emitter.test.ts runs one
- * contract against both.
+ * Browser build only: the Conn's event API (see emitter.ts) with eventemitter3's behaviour in a
+ * few hundred bytes — eventemitter3 itself is ~1 kB min+gzip, a fifth of the bundle budget.
+ * Listeners run in registration order over a snapshot (one added during an emit waits for the
+ * next); a `once` listener is removed before it runs. Event names are Map keys: `__proto__` is
+ * just a name. test/client/emitter.test.ts runs one contract against this and eventemitter3.
  */
 type Fn = (...args: any[]) => void;
 type Name = string | symbol;
-interface Entry { fn: Fn; ctx: unknown; once: boolean }
+/** A listener and whether it is a `once` one. */
+type Entry = [Fn, boolean];
 
 export class EventEmitter<_Events = any> {
-  /** Arrays are replaced, never changed: an emit in progress keeps its snapshot. */
+  /** Arrays are replaced, never changed, so an emit in progress keeps its snapshot. */
   private _ev = new Map<Name, Entry[]>();
 
-  on(event: Name, fn: Fn, context?: unknown, once = false): this {
+  on(event: Name, fn: Fn, once = false): this {
     if (typeof fn != 'function') throw new TypeError('The listener must be a function');
-    this._ev.set(event, [...(this._ev.get(event) ?? []), { fn, ctx: context ?? this, once }]);
-    return this;
+    return this._put(event, [...this._get(event), [fn, once]]);
   }
 
-  addListener(event: Name, fn: Fn, context?: unknown): this {
-    return this.on(event, fn, context);
+  once(event: Name, fn: Fn): this {
+    return this.on(event, fn, true);
   }
 
-  once(event: Name, fn: Fn, context?: unknown): this {
-    return this.on(event, fn, context, true);
-  }
-
-  removeListener(event: Name, fn?: Fn, context?: unknown, once?: boolean): this {
-    const rest = fn ? (this._ev.get(event) ?? []).filter((l) => l.fn != fn || (once && !l.once) || (context && l.ctx != context)) : [];
-    if (rest.length) this._ev.set(event, rest);
-    else this._ev.delete(event);
-    return this;
-  }
-
-  off(event: Name, fn?: Fn, context?: unknown, once?: boolean): this {
-    return this.removeListener(event, fn, context, once);
-  }
-
-  removeAllListeners(event?: Name): this {
-    if (event === undefined) this._ev.clear();
-    else this._ev.delete(event);
-    return this;
+  off(event: Name, fn?: Fn): this {
+    return this._put(event, fn ? this._get(event).filter((l) => l[0] != fn) : []);
   }
 
   emit(event: Name, ...args: unknown[]): boolean {
     const ls = this._ev.get(event);
-    if (!ls) return false;
-    for (const l of ls) {
-      if (l.once) this.removeListener(event, l.fn, undefined, true);
-      l.fn.apply(l.ctx, args);
+    for (const l of ls ?? []) {
+      if (l[1]) this._put(event, this._get(event).filter((x) => x != l));
+      l[0].apply(this, args);
     }
-    return true;
+    return !!ls;
   }
 
-  listeners(event: Name): Fn[] {
-    return (this._ev.get(event) ?? []).map((l) => l.fn);
+  removeAllListeners(event?: Name): this {
+    return event === undefined ? (this._ev.clear(), this) : this._put(event, []);
   }
 
   listenerCount(event: Name): number {
-    return this._ev.get(event)?.length ?? 0;
+    return this._get(event).length;
   }
 
-  eventNames(): Name[] {
-    return [...this._ev.keys()];
+  private _get(event: Name): Entry[] {
+    return this._ev.get(event) ?? [];
+  }
+
+  /** An event with no listeners left has no entry, so `emit` reports false for it. */
+  private _put(event: Name, list: Entry[]): this {
+    if (list.length) this._ev.set(event, list);
+    else this._ev.delete(event);
+    return this;
   }
 }

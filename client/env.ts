@@ -9,6 +9,7 @@ import { wsUrl } from './url.js';
 /** Opens a socket to `url` with `headers` sent as HTTP headers. Relative URLs throw: Node has no page to resolve them against. */
 export function openSocket(url: string, headers: Record<string, string>, o: DialOptions): SocketLike {
   const Ctor = (o.WebSocket ?? WS) as WebSocketConstructor;
+  if (/^[./?#]/.test(url)) throw new TypeError(`neffos: relative URL "${url}" has no base outside a browser: pass a ws:// or wss:// URL`);
   // ws delivers text frames as strings and binary frames as Buffers (Uint8Arrays) through onmessage.
   return new Ctor(wsUrl(url), o.protocols, { ...o.wsOptions, headers: { ...(o.wsOptions?.headers as object), ...headers } });
 }

@@ -1,5 +1,5 @@
 import {
-  BadRoomError, createMessage, errorToText, isReply, OnAnyEvent, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined,
+  createMessage, errorToText, isReply, OnAnyEvent, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined,
   OnRoomLeave, OnRoomLeft,
 } from '../protocol/index.js';
 import type { Conn } from './conn.js';
@@ -50,8 +50,7 @@ export class NSConn<E extends EventMap = EventMap> {
 
   /** Joins `room` (resolves at once when already joined); rejects with the server's refusal. */
   async joinRoom(room: string, options?: RequestOptions): Promise<Room<E>> {
-    const e = this.conn._fail(this);
-    if (e) throw e;
+    this.conn._check(this);
     return this._join(room, options);
   }
 
@@ -74,8 +73,7 @@ export class NSConn<E extends EventMap = EventMap> {
   /** Disconnects the namespace: leaves its rooms locally and fires `_OnNamespaceDisconnect`. */
   async disconnect(options?: RequestOptions): Promise<void> {
     const c = this.conn;
-    const e = c._fail(this);
-    if (e) throw e;
+    c._check(this);
     await c._request({ namespace: this.namespace, event: OnNamespaceDisconnect }, options);
     if (c._nss.get(this.namespace) === this) c._nss.delete(this.namespace);
     this._drop(false, true);
@@ -109,8 +107,7 @@ export class NSConn<E extends EventMap = EventMap> {
 
   /** @internal client-initiated leave */
   async _leave(r: Room<E>, options?: RequestOptions): Promise<void> {
-    const e = this.conn._fail(this) ?? (this.room(r.name) === r ? undefined : new BadRoomError());
-    if (e) throw e;
+    this.conn._check(this, this.room(r.name) !== r);
     await this.conn._request({ namespace: this.namespace, room: r.name, event: OnRoomLeave }, options);
     await this._fire(OnRoomLeave, this._msg(OnRoomLeave, r.name));
     this._left(r, this._msg(OnRoomLeft, r.name));

@@ -14,21 +14,20 @@ export type Done<T> = (error: unknown, value?: T) => void;
  * const reply = request(pending, token, 5000, signal); // then send; an answer calls pending.get(token)(undefined, msg)
  */
 export function request<K, T>(table: Map<K, Done<T>>, key: K, timeout: number, signal?: AbortSignal): Promise<T> {
-  if (signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
   return new Promise<T>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const onAbort = signal && (() => done(new AbortError(undefined, { cause: signal.reason })));
+    const abort = signal && (() => done(new AbortError(undefined, { cause: signal.reason })));
     const done: Done<T> = (error, value) => {
       if (table.get(key) !== done) return; // settled already
       table.delete(key);
-      if (timer !== undefined) clearTimeout(timer);
-      if (onAbort) signal!.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', abort!);
       if (error !== undefined) reject(error);
       else resolve(value as T);
     };
     table.set(key, done);
-    if (timeout > 0) timer = setTimeout(expire, timeout, done, timeout);
-    if (onAbort) signal!.addEventListener('abort', onAbort);
+    const timer = timeout > 0 ? setTimeout(expire, timeout, done, timeout) : undefined;
+    if (signal?.aborted) abort!();
+    else signal?.addEventListener('abort', abort!);
   });
 }
 

@@ -3,13 +3,12 @@
  * Go neffos prefixes `ws://` when no scheme is given; `http(s)` maps to `ws(s)`.
  */
 
-/** Normalises `url` to ws:// or wss://; relative URLs (`/echo`, `./x`, `?q`) resolve against `base`. */
+/**
+ * Normalises `url` to ws:// or wss:// (through the URL parser); relative URLs (`/echo`, `./x`, `?q`)
+ * resolve against `base` (without one the URL parser throws).
+ */
 export function wsUrl(url: string, base?: string): string {
-  if (/^[./?#]/.test(url)) {
-    if (!base) throw new TypeError(`neffos: relative URL "${url}" has no base outside a browser: pass a ws:// or wss:// URL`);
-    url = new URL(url, base).href;
-  }
-  return (/^[a-z][a-z\d+.-]*:\/\//i.test(url) ? url : 'ws://' + url).replace(/^http(s?):/i, 'ws$1:');
+  return new URL(/^([a-z][a-z\d+.-]*:\/\/|[./?#])/i.test(url) ? url : 'ws://' + url, base).href.replace(/^http/, 'ws');
 }
 
 /**

@@ -35,58 +35,45 @@ export function encode(m: MessageInit): Frame {
   let wait = m.wait ?? '';
   if (m.native && !wait) return m.binary ? bytes(body) : typeof body == 'string' ? body : text('', body);
   if (m.fromExplicit) {
-    if (wait) throw new TypeError('neffos: a message cannot carry both a wait token and fromExplicit');
+    if (wait) throw new TypeError('neffos: wait and fromExplicit are exclusive');
     wait = m.fromExplicit;
   }
   const err = m.error !== undefined;
-  const head = [wait, escape(m.namespace ?? ''), escape(m.room ?? ''), escape(m.event ?? ''), err ? 1 : 0, m.isNoOp ? 1 : 0, ''].join(';');
+  const head = [wait, escape(m.namespace), escape(m.room), escape(m.event), err ? 1 : 0, m.isNoOp ? 1 : 0, ''].join(';');
   const p: Body = err ? (m.error as string) : body;
   return m.binary ? join(head, p) : typeof p == 'string' ? head + p : text(head, p);
 }
 
 export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferView, o: DecodeOptions = {}): Message {
   const binary = typeof frame != 'string';
+  const msg = (m: MessageInit): Message => createMessage({ ...m, binary, body: m.body ?? (binary ? new Uint8Array(0) : '') });
   try {
-    const b: Uint8Array | string = !binary
-      ? (frame as string)
-      : ArrayBuffer.isView(frame)
-        ? new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength)
-        : frame instanceof ArrayBuffer
-          ? new Uint8Array(frame)
-          : '';
-    if (!b.length) return msg(binary, { invalid: true });
-    if (o.onlyNative) return msg(binary, { event: OnNativeMessage, body: b.slice(0), native: !!o.allowNative });
+    // An ArrayBuffer has no `buffer`: it is viewed whole. Anything else that is not text is an error (caught).
+    const f = frame as ArrayBufferView;
+    const b: Uint8Array | string = binary ? new Uint8Array(f.buffer ?? f, f.byteOffset, f.byteLength) : (frame as string);
+    if (!b.length) throw 0;
+    // the 6 separators of the header (none looked for when every frame is native)
     let end = -1;
-    for (let n = 0; n < 6; n++) {
-      end = (b as string).indexOf((binary ? 0x3b : ';') as string, end + 1);
-      if (end < 0) return o.allowNative ? msg(binary, { event: OnNativeMessage, body: b.slice(0), native: true }) : msg(binary, { invalid: true });
+    let n = o.onlyNative ? 0 : 6;
+    while (n && (end = (b as string).indexOf((binary ? 0x3b : ';') as string, end + 1)) >= 0) n--;
+    if (n || o.onlyNative) {
+      if (o.onlyNative || o.allowNative) return msg({ event: OnNativeMessage, body: b.slice(0), native: !!o.allowNative });
+      throw 0;
     }
-    const f = (binary ? dec.decode((b as Uint8Array).subarray(0, end)) : (b as string).slice(0, end)).split(';');
-    const rest = b.slice(end + 1);
-    let wait = f[0];
-    let fromExplicit = '';
-    if (wait.startsWith('neffos(0x')) {
-      fromExplicit = wait;
-      wait = '';
-    }
+    let [wait, namespace, room, event, isError, isNoOp] = (binary ? dec.decode((b as Uint8Array).subarray(0, end)) : (b as string).slice(0, end)).split(';');
+    const body = b.slice(end + 1);
+    const fromExplicit = wait.startsWith('neffos(0x') ? wait : '';
+    if (fromExplicit) wait = '';
     const fromStackExchange = wait.length > 2 && wait[1] == '!' && wait.charCodeAt(0) < 128;
     if (fromStackExchange) wait = wait[0] + wait.slice(2);
-    const event = unescape(f[3]);
-    const m = msg(binary, {
-      wait, namespace: unescape(f[1]), room: unescape(f[2]), event, body: rest, isNoOp: f[5] == '1',
-      native: !!o.allowNative && event == OnNativeMessage, fromExplicit, fromStackExchange,
-    });
+    event = unescape(event);
     // Go: isError=1 with an empty text is no error at all.
-    if (f[4] == '1' && rest.length) {
-      m.error = typeof rest == 'string' ? rest : dec.decode(rest);
-      m.body = binary ? new Uint8Array(0) : '';
-    }
-    return m;
+    const error = isError == '1' && body.length ? (binary ? dec.decode(body as Uint8Array) : (body as string)) : undefined;
+    return msg({
+      wait, namespace: unescape(namespace), room: unescape(room), event, body: error === undefined ? body : undefined, error,
+      isNoOp: isNoOp == '1', native: !!o.allowNative && event == OnNativeMessage, fromExplicit, fromStackExchange,
+    });
   } catch {
-    return msg(binary, { invalid: true });
+    return msg({ invalid: true });
   }
-}
-
-function msg(binary: boolean, m: MessageInit): Message {
-  return createMessage({ body: binary ? new Uint8Array(0) : '', binary, ...m });
 }

@@ -6,7 +6,7 @@
  */
 export const SEMICOLON_REPLACEMENT = '@%!semicolon@%!';
 
-export function escape(s: string): string {
+export function escape(s = ''): string {
   return s.indexOf(';') === -1 ? s : s.split(';').join(SEMICOLON_REPLACEMENT);
 }
 

@@ -4,29 +4,22 @@
  * The first seven are the system events: connect/disconnect/join/leave
  * requests travel on the wire, the "-ed" variants are local notifications.
  */
+export const OnNamespaceConnect = '_OnNamespaceConnect';
+export const OnNamespaceConnected = '_OnNamespaceConnected';
+export const OnNamespaceDisconnect = '_OnNamespaceDisconnect';
+export const OnRoomJoin = '_OnRoomJoin';
+export const OnRoomJoined = '_OnRoomJoined';
+export const OnRoomLeave = '_OnRoomLeave';
+export const OnRoomLeft = '_OnRoomLeft';
+export const OnAnyEvent = '_OnAnyEvent';
+export const OnNativeMessage = '_OnNativeMessage';
+
 export const Events = {
-  OnNamespaceConnect: '_OnNamespaceConnect',
-  OnNamespaceConnected: '_OnNamespaceConnected',
-  OnNamespaceDisconnect: '_OnNamespaceDisconnect',
-  OnRoomJoin: '_OnRoomJoin',
-  OnRoomJoined: '_OnRoomJoined',
-  OnRoomLeave: '_OnRoomLeave',
-  OnRoomLeft: '_OnRoomLeft',
-  OnAnyEvent: '_OnAnyEvent',
-  OnNativeMessage: '_OnNativeMessage',
+  OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft,
+  OnAnyEvent, OnNativeMessage,
 } as const;
 
 export type SystemEventName = (typeof Events)[keyof typeof Events];
-
-export const OnNamespaceConnect = Events.OnNamespaceConnect;
-export const OnNamespaceConnected = Events.OnNamespaceConnected;
-export const OnNamespaceDisconnect = Events.OnNamespaceDisconnect;
-export const OnRoomJoin = Events.OnRoomJoin;
-export const OnRoomJoined = Events.OnRoomJoined;
-export const OnRoomLeave = Events.OnRoomLeave;
-export const OnRoomLeft = Events.OnRoomLeft;
-export const OnAnyEvent = Events.OnAnyEvent;
-export const OnNativeMessage = Events.OnNativeMessage;
 
 const systemEvents = new Set<string>([
   OnNamespaceConnect,

@@ -34,27 +34,21 @@ export interface Message {
 /** What callers provide to build a message: every field is optional. */
 export type MessageInit = Partial<Message>;
 
-/** Builds a complete {@link Message} with defaults for the missing fields. */
+const EMPTY: Message = {
+  wait: '', namespace: '', room: '', event: '', body: '', isNoOp: false, binary: false, native: false, fromExplicit: '', fromStackExchange: false,
+};
+
+const FIELDS = [...Object.keys(EMPTY), 'error', 'invalid'] as (keyof Message)[];
+
+/** Builds a complete {@link Message}: the fields of `init` that are not `undefined` over the empty message. */
 export function createMessage(init: MessageInit = {}): Message {
-  const m: Message = {
-    wait: init.wait ?? '',
-    namespace: init.namespace ?? '',
-    room: init.room ?? '',
-    event: init.event ?? '',
-    body: init.body ?? '',
-    isNoOp: init.isNoOp ?? false,
-    binary: init.binary ?? false,
-    native: init.native ?? false,
-    fromExplicit: init.fromExplicit ?? '',
-    fromStackExchange: init.fromStackExchange ?? false,
-  };
-  if (init.error !== undefined) m.error = init.error;
-  if (init.invalid) m.invalid = true;
+  const m = { ...EMPTY };
+  for (const k of FIELDS) if (init[k] !== undefined) m[k as 'wait'] = init[k] as string;
   return m;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
+const decoder = /* @__PURE__ */ new TextDecoder();
 
 /** The body as text (bytes are decoded as UTF-8). */
 export function bodyText(body: Body): string {

@@ -40,4 +40,14 @@ test('browser bundle: global neffos, no ws/Buffer/process, dial + ask + binary o
   for (const name of ['TimeoutError', 'ClosedError', 'RemoteError', 'NotConnectedError', 'HandshakeRefusedError']) {
     assert.equal(new neffos[name]('x').name, name);
   }
+  // The Conn's events come from the bundle's own emitter (emitter.browser.ts).
+  const states: string[] = [];
+  let closed: { reason: string } | undefined;
+  conn.on('state', (e: { newState: string }) => states.push(e.newState));
+  conn.once('closed', (e: { reason: string }) => (closed = e));
+  assert.equal(conn.listenerCount('state'), 1);
+  conn.close();
+  assert.deepEqual(states, ['closed']);
+  assert.equal(closed?.reason, 'client');
+  assert.equal(conn.listenerCount('closed'), 0);
 });
