@@ -1,6 +1,6 @@
 import { EventEmitter } from './emitter.js';
 import {
-  ACK_REQUEST, BadNamespaceError, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type Frame,
+  ACK_REQUEST, BadNamespaceError, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
   emptyReply, encode, errorFromText, errorToText, HandshakeRefusedError, HandshakeTimeoutError, type MessageInit,
   NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnNativeMessage, OnRoomJoin,
   OnRoomJoined, OnRoomLeave, OnRoomLeft, TimeoutError,
@@ -17,6 +17,9 @@ import type {
 /** A namespace no application declares: a disconnect request for it is answered with an empty reply (heartbeat probe). */
 const HEARTBEAT_NS = '\u0000heartbeat';
 
+/** Wait tokens: one client-side sequence for every Conn of the page or process. */
+const token = createWaitTokenGenerator('client');
+
 export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<ConnEvents> {
   /** The connection id the server assigned (`A` + id). Changes after a reconnect. */
   id = '';
@@ -30,14 +33,13 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   private readonly _p = new Map<string, Done<EventMessage>>();
   /** waitServerConnect callers, keyed by a fresh object holding the namespace */
   private readonly _w = new Map<{ ns: string }, Done<NSConn<any>>>();
-  private readonly _t = createWaitTokenGenerator('client');
-  private readonly _o: DialOptions & { handshakeTimeout: number; requestTimeout: number };
-  private readonly _rc: Required<ReconnectOptions> | undefined;
-  private readonly _dec: { allowNative: boolean; onlyNative: boolean };
+  /** The options with their defaults, and the decoder's (`allowNative`, `onlyNative`). */
+  private readonly _o: DialOptions & DecodeOptions & { handshakeTimeout: number; requestTimeout: number };
+  private readonly _rc: Required<ReconnectOptions> | false;
   private _buf: [NSConn<any>, MessageInit][] = [];
   private _ws: SocketLike | undefined;
-  private _closing = false;
-  private _looping = false;
+  private _closing?: boolean;
+  private _looping?: boolean;
   private _retry: ReturnType<typeof setTimeout> | undefined;
   private _wake: (() => void) | undefined;
   private _hb: ReturnType<typeof setInterval> | undefined;
@@ -50,11 +52,12 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   constructor(readonly url: string, namespaces: Namespaces<N>, options: DialOptions = {}) {
     super();
     for (const [name, events] of Object.entries(namespaces)) this._h.set(name, new Map(Object.entries(events as object)));
-    this._o = { handshakeTimeout: 10000, requestTimeout: 30000, ...options };
     const r = options.reconnect ?? true;
-    this._rc = r ? { ...RECONNECT_DEFAULTS, ...(r === true ? {} : r) } : undefined;
-    const nativeOnly = !!options.nativeOnly;
-    this._dec = { allowNative: nativeOnly || !!this._h.get('')?.has(OnNativeMessage), onlyNative: nativeOnly };
+    this._rc = r && { ...RECONNECT_DEFAULTS, ...(r as ReconnectOptions) }; // spreading `true` adds nothing
+    this._o = {
+      handshakeTimeout: 10000, requestTimeout: 30000, ...options,
+      onlyNative: options.nativeOnly, allowNative: options.nativeOnly || !!this._h.get('')?.has(OnNativeMessage),
+    };
   }
 
   /** True after a successful reconnection (Go's `WasReconnected`). */
@@ -157,7 +160,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** @internal sends `m` with a fresh wait token and waits for the answer */
   _request(m: MessageInit, o: RequestOptions = {}): Promise<EventMessage> {
-    const wait = (m.wait = this._t()); // callers pass a fresh `m`
+    const wait = (m.wait = token()); // callers pass a fresh `m`
     const p = request(this._p, wait, o.timeout ?? this._o.requestTimeout, o.signal);
     if (!this._raw(encode(m))) this._p.get(wait)?.(new NotConnectedError());
     return p;
@@ -228,7 +231,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   private _onFrame(data: unknown): void {
-    const m = decode(data as Frame, this._dec) as EventMessage;
+    const m = decode(data as Frame, this._o) as EventMessage;
     if (m.invalid) return;
     const done = m.wait ? this._p.get(m.wait) : undefined;
     if (done) return done(m.error !== undefined ? errorFromText(m.error) : undefined, m);
@@ -286,7 +289,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   private async _reconnect(): Promise<void> {
     this._looping = true;
-    const rc = this._rc!;
+    const rc = this._rc as Required<ReconnectOptions>;
     let error: unknown;
     for (let attempt = 1; !this._closing; attempt++) {
       if (attempt > rc.maxRetries) {

@@ -31,17 +31,18 @@ function text(head: string, b: Uint8Array): Frame {
 }
 
 export function encode(m: MessageInit): Frame {
-  const body = m.body ?? '';
-  let wait = m.wait ?? '';
-  if (m.native && !wait) return m.binary ? bytes(body) : typeof body == 'string' ? body : text('', body);
-  if (m.fromExplicit) {
-    if (wait) throw new TypeError('neffos: wait and fromExplicit are exclusive');
-    wait = m.fromExplicit;
+  let { wait = '', body = '', error } = m;
+  let head = '';
+  // A native message is its body alone.
+  if (!m.native || wait) {
+    if (m.fromExplicit) {
+      if (wait) throw new TypeError('neffos: wait and fromExplicit are exclusive');
+      wait = m.fromExplicit;
+    }
+    head = [wait, escape(m.namespace), escape(m.room), escape(m.event), +(error !== undefined), +!!m.isNoOp, ''].join(';');
+    body = error ?? body;
   }
-  const err = m.error !== undefined;
-  const head = [wait, escape(m.namespace), escape(m.room), escape(m.event), err ? 1 : 0, m.isNoOp ? 1 : 0, ''].join(';');
-  const p: Body = err ? (m.error as string) : body;
-  return m.binary ? join(head, p) : typeof p == 'string' ? head + p : text(head, p);
+  return m.binary ? join(head, body) : typeof body == 'string' ? head + body : text(head, body);
 }
 
 export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferView, o: DecodeOptions = {}): Message {
