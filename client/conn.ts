@@ -81,12 +81,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   /** Waits until the server connects namespace `name` (server-initiated connect); resolves at once if connected. */
-  waitServerConnect<K extends keyof N & string>(name: K, options: RequestOptions = {}): Promise<NSConn<N[K]>> {
-    const ns = this.namespace(name);
-    if (ns) return Promise.resolve(ns);
-    const e = this.state === 'closed' ? new ClosedError() : this._h.has(name) ? undefined : new BadNamespaceError();
-    if (e) return Promise.reject(e);
-    return request(this._w, { ns: name }, options.timeout ?? this._o.requestTimeout, options.signal) as Promise<NSConn<N[K]>>;
+  async waitServerConnect<K extends keyof N & string>(name: K, options: RequestOptions = {}): Promise<NSConn<N[K]>> {
+    if (this.state === 'closed') throw new ClosedError();
+    if (!this._h.has(name)) throw new BadNamespaceError();
+    return this.namespace(name) ?? (request(this._w, { ns: name }, options.timeout ?? this._o.requestTimeout, options.signal) as Promise<NSConn<N[K]>>);
   }
 
   /** The connected namespace `name`, if any. */
@@ -197,7 +195,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     return new Promise((resolve, reject) => {
       const o = this._o;
       // A throw here (bad URL) rejects the promise.
-      const ws = (this._ws = openSocket(this.url, attempt ? { ...o.headers, 'X-Websocket-Reconnect': '' + attempt } : { ...o.headers }, o));
+      const ws = (this._ws = openSocket(this.url, { ...o.headers, ...(attempt && { 'X-Websocket-Reconnect': '' + attempt }) }, o));
       let queue: unknown[] | undefined = [];
       /** The handshake ends: failed with `error`, or accepted with `id` (then the frames that came early are processed). */
       const end = (this._cancel = (error?: unknown, id = '') => {
@@ -363,14 +361,14 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Local teardown: pending requests reject with `error`; namespaces get forced disconnect events. */
   private _cleanup(keep: boolean, error: Error): void {
     clearInterval(this._hb);
-    for (const done of [...this._p.values()]) done(error);
+    for (const done of this._p.values()) done(error); // each removes itself: safe while iterating
     for (const ns of this._nss.values()) {
       if (!ns.connected) continue;
       ns._drop(keep, true);
       ns._call(OnNamespaceDisconnect, ns._msg(OnNamespaceDisconnect, '', true));
     }
     if (keep) return;
-    for (const done of [...this._w.values()]) done(error);
+    for (const done of this._w.values()) done(error);
     this._nss.clear();
     this._buf = [];
   }

@@ -78,12 +78,8 @@ export class NotConnectedError extends coded('ERR_NOT_CONNECTED', 'not connected
 /** An error sent by the peer whose text is not a known error: `message` is exactly that text. */
 export class RemoteError extends coded('ERR_REMOTE', 'remote error') {}
 
-interface KnownError {
-  matches: (text: string) => boolean;
-  create: (text: string) => NeffosError;
-}
-
-const known: KnownError[] = [];
+/** Registered known errors: [matches, create]. */
+const known: [(text: string) => boolean, (text: string) => NeffosError][] = [];
 
 /**
  * Registers a known error, as Go's `neffos.RegisterKnownError`: a received error
@@ -95,21 +91,18 @@ const known: KnownError[] = [];
  * registerKnownError('quota exceeded', () => new QuotaError());
  */
 export function registerKnownError(match: string | ((text: string) => boolean), create: (text: string) => NeffosError): void {
-  const matches = typeof match === 'string' ? (t: string) => t === match : match;
-  known.push({ matches, create });
+  known.push([typeof match === 'string' ? (t) => t === match : match, create]);
 }
 
 for (const E of [BadNamespaceError, BadRoomError, WriteError, InvalidPayloadError, ClosedError]) registerKnownError(E.text, () => new E());
 
 /** Turns a received error text into an Error: a known error's class, else a {@link RemoteError}. */
 export function errorFromText(text: string): NeffosError {
-  for (const k of known) if (k.matches(text)) return k.create(text);
+  for (const [matches, create] of known) if (matches(text)) return create(text);
   return new RemoteError(text);
 }
 
 /** The text that goes on the wire for a thrown value (Go's `err.Error()`). */
 export function errorToText(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (typeof err === 'string') return err;
-  return String(err);
+  return err instanceof Error ? err.message : String(err);
 }
