@@ -120,12 +120,25 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** @internal opens the first link; `dial` awaits this. */
   async _start(): Promise<void> {
+    const o = this._o;
+    const every = o.heartbeat;
     try {
       await this._open(0);
-      this._beat();
     } catch (e) {
       this._set('closed');
       throw e;
+    }
+    // Keep-alive for the Conn's life, probing while connected: a disconnect request for a namespace
+    // nobody declares gets an empty reply from Go neffos; no answer in time drops the link.
+    if (every && !o.nativeOnly) {
+      this._hb = setInterval(() => {
+        const ws = this._ws;
+        if (ws && this.state === 'connected') {
+          this._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout: o.heartbeatTimeout || every }).catch((e) => {
+            if (e instanceof TimeoutError) this._lost(ws, { code: 4000, reason: 'heartbeat timeout' });
+          });
+        }
+      }, every);
     }
   }
 
@@ -209,10 +222,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
           const ns = this._nss.get('') ?? new NSConn(this, '', this._h.get('') ?? new Map());
           this._onConnected(ns, ns._msg(OnNamespaceConnected));
         }
-        if (!attempt) {
-          this._set('connected');
-          this.emit('connected', { id });
-        }
+        if (!attempt) this._set('connected', 'connected', { id });
         resolve();
         for (const d of early) this._onFrame(d);
       });
@@ -297,8 +307,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         break;
       }
       const delay = backoff(attempt - 1, rc);
-      this._set('reconnecting');
-      this.emit('reconnecting', { attempt, delay, error });
+      this._set('reconnecting', 'reconnecting', { attempt, delay, error });
       await new Promise<void>((res) => {
         this._wake = res;
         this._retry = setTimeout(res, delay);
@@ -312,9 +321,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         if (this._ws !== ws) throw new ClosedError('connection lost');
         this.reconnectTries = attempt;
         this._looping = false;
-        this._set('connected');
-        this._beat();
-        this.emit('reconnected', { id: this.id, attempt });
+        this._set('connected', 'reconnected', { id: this.id, attempt });
         this._flush();
         break;
       } catch (e) {
@@ -360,7 +367,6 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** Local teardown: pending requests reject with `error`; namespaces get forced disconnect events. */
   private _cleanup(keep: boolean, error: Error): void {
-    clearInterval(this._hb);
     for (const done of this._p.values()) done(error); // each removes itself: safe while iterating
     for (const ns of this._nss.values()) {
       if (!ns.connected) continue;
@@ -368,23 +374,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       ns._call(OnNamespaceDisconnect, ns._msg(OnNamespaceDisconnect, '', true));
     }
     if (keep) return;
+    clearInterval(this._hb);
     for (const done of this._w.values()) done(error);
     this._nss.clear();
     this._buf = [];
-  }
-
-  /** Keep-alive: a disconnect request for a namespace nobody declares gets an empty reply from Go neffos. */
-  private _beat(): void {
-    clearInterval(this._hb);
-    const every = this._o.heartbeat;
-    if (!every || this._o.nativeOnly) return;
-    this._hb = setInterval(() => {
-      const ws = this._ws;
-      if (!ws || this.state !== 'connected') return;
-      this._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout: this._o.heartbeatTimeout || every }).catch((e) => {
-        if (e instanceof TimeoutError) this._lost(ws, { code: 4000, reason: 'heartbeat timeout' });
-      });
-    }, every);
   }
 
   private _detach(ws: SocketLike): void {
@@ -400,14 +393,16 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   private _finish(reason: 'client' | 'remote' | 'giveUp', code?: number, error?: unknown): void {
-    this._set('closed');
-    this.emit('closed', { reason, code, error });
+    this._set('closed', 'closed', { reason, code, error });
   }
 
-  private _set(s: ConnState): void {
+  /** Moves to state `s` (emitting `state` if it changed), then emits `event` with `data`, if given. */
+  private _set<K extends keyof ConnEvents>(s: ConnState, event?: K, data?: Parameters<ConnEvents[K]>[0]): void {
     const oldState = this.state;
-    if (oldState === s) return;
-    this.state = s;
-    this.emit('state', { oldState, newState: s });
+    if (oldState !== s) {
+      this.state = s;
+      this.emit('state', { oldState, newState: s });
+    }
+    if (event) (this.emit as (e: K, d: unknown) => boolean)(event, data);
   }
 }
