@@ -56,7 +56,8 @@ const minify = () =>
   terser({
     ecma: 2020, module: true, keep_classnames: /Error$/,
     // "unsafe" rewrites are safe for this code: no function expression is used as a constructor, no getter has side effects.
-    compress: { passes: 3, unsafe: true, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true },
+    // No comma sequences: they save raw bytes but gzip worse (measured: 15 B).
+    compress: { passes: 3, unsafe: true, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true, sequences: false },
     mangle: { properties: { regex: /^_[a-z]/ } },
     format: { comments: false },
   });
