@@ -38,6 +38,15 @@ async function typed(conn: Conn<App>): Promise<void> {
   // @ts-expect-error — unknown event on a room
   room.emit('kick', 'x');
   await ns.ask('chat', 'question?', { timeout: 100 });
+  // The Conn's events are typed by name, and only the API both emitters implement is declared.
+  conn.on('state', (e) => void (e.newState satisfies 'connecting' | 'connected' | 'reconnecting' | 'closed'));
+  conn.once('reconnected', ({ attempt }) => void (attempt satisfies number));
+  // @ts-expect-error — not a Conn event
+  conn.on('stat', () => {});
+  // @ts-expect-error — wrong payload shape
+  conn.on('closed', (e: { attempt: number }) => void e);
+  // @ts-expect-error — listeners() is eventemitter3's, not part of the declared API (the browser emitter lacks it)
+  conn.listeners('state');
 }
 
 test('typed event maps compile (checked by tsc)', () => {
