@@ -216,7 +216,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         this._cancel = undefined;
         const early = queue!;
         queue = undefined;
-        if (error) return void (this._detach(ws), reject(error));
+        if (error) {
+          this._detach(ws);
+          return reject(error);
+        }
         this.id = id;
         if (o.nativeOnly) {
           const ns = this._nss.get('') ?? new NSConn(this, '', this._h.get('') ?? new Map());
@@ -230,6 +233,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       ws.onopen = () => (o.nativeOnly ? end() : ws.send(ACK_REQUEST));
       this._stop = onData(ws, (data) => {
         if (!queue) this._onFrame(data);
+        // `A` + id accepts, `H` + text refuses; anything else before `A` waits its turn.
         else if (typeof data === 'string' && /^[AH]/.test(data)) end(data[0] === 'H' && new HandshakeRefusedError(data.slice(1)), data.slice(1));
         else queue.push(data);
       });
