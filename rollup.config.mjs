@@ -54,7 +54,7 @@ const browserPlugins = () => [
 // Error classes keep their names: `err.name` (set from the class) must read 'TimeoutError', not a mangled letter.
 const minify = () =>
   terser({
-    ecma: 2020, module: true, keep_classnames: /Error$/,
+    ecma: 2020, module: true, keep_classnames: /^NeffosError$/,
     // "unsafe" rewrites are safe for this code: no function expression is used as a constructor, no getter has side effects.
     // No comma sequences: they save raw bytes but gzip worse (measured: 15 B).
     compress: { passes: 3, unsafe: true, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true, sequences: false },

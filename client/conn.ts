@@ -118,8 +118,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     this._finish('client');
   }
 
-  /** @internal opens the first link; `dial` awaits this. */
-  async _start(): Promise<void> {
+  /** @internal opens the first link; `dial` returns this. */
+  async _start(): Promise<this> {
     const o = this._o;
     const every = o.heartbeat;
     try {
@@ -140,6 +140,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         }
       }, every);
     }
+    return this;
   }
 
   /** @internal the error a user operation on `ns` fails with right now, if any */
@@ -189,7 +190,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     ns ??= this._nss.get(name) ?? new NSConn(this, name, h);
     if (ns.connected) return ns;
     await ns._fire(OnNamespaceConnect, ns._msg(OnNamespaceConnect));
-    await this._request({ namespace: name, event: OnNamespaceConnect }, o);
+    await ns._ask(OnNamespaceConnect, o);
     const cur = this._nss.get(name);
     if (cur?.connected) return cur;
     this._onConnected(ns, ns._msg(OnNamespaceConnected));
@@ -237,7 +238,6 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         else if (typeof data === 'string' && /^[AH]/.test(data)) end(data[0] === 'H' && new HandshakeRefusedError(data.slice(1)), data.slice(1));
         else queue.push(data);
       });
-      ws.onerror = () => {};
       ws.onclose = (e) => (queue ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : this._lost(ws, e));
     });
   }
@@ -245,7 +245,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   private _onFrame(data: unknown): void {
     const m = decode(data as Frame, this._o) as EventMessage;
     if (m.invalid) return;
-    const done = m.wait ? this._p.get(m.wait) : undefined;
+    const done = this._p.get(m.wait); // tokens are never empty
     if (done) return done(m.error !== undefined ? errorFromText(m.error) : undefined, m);
     m.isLocal = m.isForced = false;
     const ev = m.event;
@@ -387,12 +387,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   private _detach(ws: SocketLike): void {
     this._stop?.();
     ws.onopen = ws.onmessage = ws.onclose = null;
-    ws.onerror = () => {};
-    try {
-      ws.close();
-    } catch {
-      /* already closed */
-    }
+    ws.close(); // never throws without arguments; Node's env keeps a no-op onerror for the errors it may report
     if (this._ws === ws) this._ws = undefined;
   }
 

@@ -21,7 +21,5 @@ import type { AnyNamespaces, DialOptions, NamespaceMap, Namespaces } from './typ
  * ns.emit('chat', 'hello');
  */
 export async function dial<N extends NamespaceMap = AnyNamespaces>(url: string, namespaces: Namespaces<N>, options?: DialOptions): Promise<Conn<N>> {
-  const conn = new Conn<N>(url, namespaces, options);
-  await conn._start();
-  return conn;
+  return new Conn<N>(url, namespaces, options)._start();
 }

@@ -5,34 +5,35 @@
  * next); a `once` listener is removed before it runs. Event names are Map keys: `__proto__` is
  * just a name. test/client/emitter.test.ts runs one contract against this and eventemitter3.
  */
-type Fn = (...args: any[]) => void;
+type Fn = ((...args: any[]) => void) & { _fn?: Fn };
 type Name = string | symbol;
-/** A listener and whether it is a `once` one. */
-type Entry = [Fn, boolean];
 
 export class EventEmitter<_Events = any> {
   /** Arrays are replaced, never changed, so an emit in progress keeps its snapshot. */
-  private _ev = new Map<Name, Entry[]>();
+  private _ev = new Map<Name, Fn[]>();
 
-  on(event: Name, fn: Fn, once = false): this {
+  on(event: Name, fn: Fn): this {
     if (typeof fn != 'function') throw new TypeError('The listener must be a function');
-    return this._put(event, [...this._get(event), [fn, once]]);
+    return this._put(event, [...this._get(event), fn]);
   }
 
+  /** The listener is wrapped; the wrapper removes itself before it calls it, and `off(event, fn)` finds it by `_fn`. */
   once(event: Name, fn: Fn): this {
-    return this.on(event, fn, true);
+    const once: Fn = (...args) => {
+      this.off(event, once);
+      fn.apply(this, args);
+    };
+    once._fn = fn;
+    return this.on(event, once);
   }
 
   off(event: Name, fn?: Fn): this {
-    return this._put(event, fn ? this._get(event).filter((l) => l[0] != fn) : []);
+    return this._put(event, fn ? this._get(event).filter((l) => l != fn && l._fn != fn) : []);
   }
 
   emit(event: Name, ...args: unknown[]): boolean {
     const ls = this._ev.get(event);
-    for (const l of ls ?? []) {
-      if (l[1]) this._put(event, this._get(event).filter((x) => x != l));
-      l[0].apply(this, args);
-    }
+    for (const l of ls ?? []) l.apply(this, args);
     return !!ls;
   }
 
@@ -44,12 +45,12 @@ export class EventEmitter<_Events = any> {
     return this._get(event).length;
   }
 
-  private _get(event: Name): Entry[] {
+  private _get(event: Name): Fn[] {
     return this._ev.get(event) ?? [];
   }
 
   /** An event with no listeners left has no entry, so `emit` reports false for it. */
-  private _put(event: Name, list: Entry[]): this {
+  private _put(event: Name, list: Fn[]): this {
     if (list.length) this._ev.set(event, list);
     else this._ev.delete(event);
     return this;

@@ -4,12 +4,12 @@
  * as `X-Websocket-Header-*` query parameters (browsers cannot set handshake headers).
  */
 import type { DialOptions, SocketLike, WebSocketConstructor } from './types.js';
-import { headerQuery, wsUrl } from './url.js';
+import { wsUrl } from './url.js';
 
 /** Opens a socket to `url` (relative URLs resolve against the page) with `headers` in the query. */
 export function openSocket(url: string, headers: Record<string, string>, o: DialOptions): SocketLike {
   const Ctor = (o.WebSocket ?? globalThis.WebSocket) as WebSocketConstructor;
-  const ws = new Ctor(headerQuery(wsUrl(url, globalThis.location?.href), headers), o.protocols);
+  const ws = new Ctor(wsUrl(url, globalThis.location?.href, headers), o.protocols);
   ws.binaryType = 'arraybuffer';
   return ws;
 }

@@ -45,7 +45,7 @@ export class NSConn<E extends EventMap = EventMap> {
    */
   ask<K extends keyof E & string>(event: K, body: E[K] = '' as E[K], options?: RequestOptions): Promise<EventMessage> {
     const e = this.conn._fail(this);
-    return e ? Promise.reject(e) : this.conn._request({ namespace: this.namespace, event, body }, options);
+    return e ? Promise.reject(e) : this._ask(event, options, '', body);
   }
 
   /** Joins `room` (resolves at once when already joined); rejects with the server's refusal. */
@@ -74,7 +74,7 @@ export class NSConn<E extends EventMap = EventMap> {
   async disconnect(options?: RequestOptions): Promise<void> {
     const c = this.conn;
     c._check(this);
-    await c._request({ namespace: this.namespace, event: OnNamespaceDisconnect }, options);
+    await this._ask(OnNamespaceDisconnect, options);
     if (c._nss.get(this.namespace) === this) c._nss.delete(this.namespace);
     this._drop(false, true);
     this._call(OnNamespaceDisconnect, this._msg(OnNamespaceDisconnect));
@@ -85,11 +85,16 @@ export class NSConn<E extends EventMap = EventMap> {
     return this.conn._send(this, { namespace: this.namespace, room, event, body, binary });
   }
 
+  /** @internal a request on this namespace (or one of its rooms) that waits for the answer */
+  _ask(event: string, options?: RequestOptions, room?: string, body?: E[string]): Promise<EventMessage> {
+    return this.conn._request({ namespace: this.namespace, room, event, body }, options);
+  }
+
   /** @internal client-initiated join; the local `_OnRoomJoin` runs after the server accepted, as in Go. */
   async _join(name: string, options?: RequestOptions): Promise<Room<E>> {
     const r = this.room(name);
     if (r) return r;
-    await this.conn._request({ namespace: this.namespace, room: name, event: OnRoomJoin }, options);
+    await this._ask(OnRoomJoin, options, name);
     await this._fire(OnRoomJoin, this._msg(OnRoomJoin, name));
     return this._joined(name, this._msg(OnRoomJoined, name));
   }
@@ -108,7 +113,7 @@ export class NSConn<E extends EventMap = EventMap> {
   /** @internal client-initiated leave */
   async _leave(r: Room<E>, options?: RequestOptions): Promise<void> {
     this.conn._check(this, this.room(r.name) !== r);
-    await this.conn._request({ namespace: this.namespace, room: r.name, event: OnRoomLeave }, options);
+    await this._ask(OnRoomLeave, options, r.name);
     await this._fire(OnRoomLeave, this._msg(OnRoomLeave, r.name));
     this._left(r, this._msg(OnRoomLeft, r.name));
   }
@@ -146,7 +151,7 @@ export class NSConn<E extends EventMap = EventMap> {
 
   /** @internal a local event message */
   _msg(event: string, room = '', isForced = false, isLocal = true): EventMessage {
-    return Object.assign(createMessage({ namespace: this.namespace, room, event }), { isLocal, isForced });
+    return { ...createMessage({ namespace: this.namespace, room, event }), isLocal, isForced };
   }
 
   /** @internal runs the handler of `event` (or `_OnAnyEvent`); errors without a caller go to the Conn's `error` event. */

@@ -1,24 +1,18 @@
 /**
- * URL helpers shared by the Node and browser environments.
- * Go neffos prefixes `ws://` when no scheme is given; `http(s)` maps to `ws(s)`.
+ * The WebSocket URL of a dial. Go neffos prefixes `ws://` when no scheme is given; `http(s)` maps to `ws(s)`.
  */
 
 /**
  * Normalises `url` to ws:// or wss:// (through the URL parser); relative URLs (`/echo`, `./x`, `?q`)
- * resolve against `base` (without one the URL parser throws).
- */
-export function wsUrl(url: string, base?: string): string {
-  return new URL(/^([a-z][a-z\d+.-]*:\/\/|[./?#])/i.test(url) ? url : 'ws://' + url, base).href.replace(/^http/, 'ws');
-}
-
-/**
- * Puts headers into the query as `X-Websocket-Header-<key>=<value>`, at the front
- * of the query string (before `#`), as neffos.js does; Go neffos copies them into headers.
+ * resolve against `base` (without one the URL parser throws). `headers` go into the query as
+ * `X-Websocket-Header-<key>=<value>` at its front, as neffos.js does (browsers cannot send handshake
+ * headers; Go neffos copies these parameters into the request's headers).
  * @example
- * headerQuery('ws://h/echo?a=1', { 'X-Test': 'a b' }) // 'ws://h/echo?X-Websocket-Header-X-Test=a%20b&a=1'
+ * wsUrl('http://h/echo?a=1', undefined, { 'X-Test': 'a b' }) // 'ws://h/echo?X-Websocket-Header-X-Test=a%20b&a=1'
  */
-export function headerQuery(url: string, headers: Record<string, string>): string {
-  const q = Object.keys(headers).map((k) => `X-Websocket-Header-${encodeURIComponent(k)}=${encodeURIComponent(headers[k])}`).join('&');
-  // path, then the query without its `?`; the hash stays where it is
-  return q ? url.replace(/^([^?#]*)\??([^#]*)/, (_, path: string, query: string) => `${path}?${q}${query && '&' + query}`) : url;
+export function wsUrl(url: string, base?: string, headers: Record<string, string> = {}): string {
+  const u = new URL(/^([a-z][a-z\d+.-]*:\/\/|[./?#])/i.test(url) ? url : 'ws://' + url, base);
+  const q = Object.keys(headers).map((k) => `X-Websocket-Header-${encodeURIComponent(k)}=${encodeURIComponent(headers[k])}`);
+  if (q.length) u.search = q.concat(u.search.slice(1) || []).join('&');
+  return u.href.replace(/^http/, 'ws');
 }

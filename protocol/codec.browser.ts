@@ -5,11 +5,10 @@
  */
 import { escape, unescape } from './escape.js';
 import { OnNativeMessage } from './events.js';
-import { type Body, createMessage, type Message, type MessageInit } from './message.js';
+import { type Body, bodyText, createMessage, type Message, type MessageInit } from './message.js';
 import type { DecodeOptions, Frame } from './codec.js';
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 const strict = new TextDecoder('utf-8', { fatal: true });
 const bytes = (b: Body): Uint8Array => (typeof b == 'string' ? enc.encode(b) : b);
 
@@ -61,7 +60,7 @@ export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferVie
       if (o.onlyNative || o.allowNative) return msg({ event: OnNativeMessage, body: b.slice(0), native: !!o.allowNative });
       throw 0;
     }
-    let [wait, namespace, room, event, isError, isNoOp] = (binary ? dec.decode((b as Uint8Array).subarray(0, end)) : (b as string).slice(0, end)).split(';');
+    let [wait, namespace, room, event, isError, isNoOp] = bodyText(b.slice(0, end)).split(';');
     const body = b.slice(end + 1);
     const fromExplicit = wait.startsWith('neffos(0x') ? wait : '';
     if (fromExplicit) wait = '';
@@ -69,7 +68,7 @@ export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferVie
     if (fromStackExchange) wait = wait[0] + wait.slice(2);
     event = unescape(event);
     // Go: isError=1 with an empty text is no error at all.
-    const error = isError == '1' && body.length ? (binary ? dec.decode(body as Uint8Array) : (body as string)) : undefined;
+    const error = isError == '1' && body.length ? bodyText(body) : undefined;
     return msg({
       wait, namespace: unescape(namespace), room: unescape(room), event, body: error === undefined ? body : undefined, error,
       isNoOp: isNoOp == '1', native: !!o.allowNative && event == OnNativeMessage, fromExplicit, fromStackExchange,

@@ -33,50 +33,72 @@ export class NeffosError extends Error {
 
 type Options = { cause?: unknown };
 
-/** The base of a built-in error class: a fixed `code` and a default message (`text`). */
-function coded<C extends ErrorCode>(code: C, text: string) {
-  return class extends NeffosError {
-    /** The default message; for the first five classes, Go neffos's exact error text. */
+/** A built-in error class: a fixed `code`, a default message (`text`) and a `name` that survives minifiers. */
+export interface CodedError<C extends ErrorCode> {
+  new (message?: string, options?: Options): NeffosError & { readonly code: C };
+  /** The default message; for the first five classes, Go neffos's exact error text. */
+  readonly text: string;
+}
+
+/**
+ * Makes a built-in error class from its key (`BadNamespace`): name `BadNamespaceError`, and
+ * unless given, default text `bad namespace` and code `ERR_BAD_NAMESPACE`. The name is set from the key,
+ * not from the class, so it stays right when a bundler renames classes; subclasses keep their own.
+ */
+function coded<C extends ErrorCode>(key: string, text = key.replace(/\B[A-Z]/g, ' $&').toLowerCase(), code = 'ERR_' + key.replace(/\B[A-Z]/g, '_$&').toUpperCase()): CodedError<C> {
+  const E = class extends NeffosError {
     static readonly text = text;
-    declare readonly code: C;
     constructor(message = text, options?: Options) {
       super(message, code, options);
+      if (new.target === E) this.name = key + 'Error';
     }
   };
+  return E as unknown as CodedError<C>;
 }
 
 /** `bad namespace`: the namespace is not declared (or not connected), locally or by the peer. */
-export class BadNamespaceError extends coded('ERR_BAD_NAMESPACE', 'bad namespace') {}
+export const BadNamespaceError = coded<'ERR_BAD_NAMESPACE'>('BadNamespace');
+export type BadNamespaceError = InstanceType<typeof BadNamespaceError>;
 
 /** `bad room`: leaving or emitting to a room that is not joined. */
-export class BadRoomError extends coded('ERR_BAD_ROOM', 'bad room') {}
+export const BadRoomError = coded<'ERR_BAD_ROOM'>('BadRoom');
+export type BadRoomError = InstanceType<typeof BadRoomError>;
 
 /** `write closed`: the connection is closed or the write failed. */
-export class WriteError extends coded('ERR_WRITE', 'write closed') {}
+export const WriteError = coded<'ERR_WRITE'>('Write', 'write closed');
+export type WriteError = InstanceType<typeof WriteError>;
 
 /** `invalid payload`: a frame that is not a neffos message. */
-export class InvalidPayloadError extends coded('ERR_INVALID_PAYLOAD', 'invalid payload') {}
+export const InvalidPayloadError = coded<'ERR_INVALID_PAYLOAD'>('InvalidPayload');
+export type InvalidPayloadError = InstanceType<typeof InvalidPayloadError>;
 
 /** `use of closed connection`: the connection was closed while the request was pending (or before it). */
-export class ClosedError extends coded('ERR_CLOSED', 'use of closed connection') {}
+export const ClosedError = coded<'ERR_CLOSED'>('Closed', 'use of closed connection');
+export type ClosedError = InstanceType<typeof ClosedError>;
 
 /** A request (ask, connect, join, leave, handshake) passed its deadline. */
-export class TimeoutError extends coded('ERR_TIMEOUT', 'timeout') {}
+export const TimeoutError = coded<'ERR_TIMEOUT'>('Timeout');
+export type TimeoutError = InstanceType<typeof TimeoutError>;
 
 /** A request was cancelled through its AbortSignal. */
-export class AbortError extends coded('ERR_ABORTED', 'aborted') {}
+export const AbortError = coded<'ERR_ABORTED'>('Abort', 'aborted', 'ERR_ABORTED');
+export type AbortError = InstanceType<typeof AbortError>;
 
 /** The server refused the connection (`H` + text): `message` is exactly the server's text. */
-export class HandshakeRefusedError extends coded('ERR_HANDSHAKE_REFUSED', 'handshake refused') {}
+export const HandshakeRefusedError = coded<'ERR_HANDSHAKE_REFUSED'>('HandshakeRefused');
+export type HandshakeRefusedError = InstanceType<typeof HandshakeRefusedError>;
 
 /** The server did not answer the handshake (`M`) with `A` or `H` in time. */
-export class HandshakeTimeoutError extends coded('ERR_HANDSHAKE_TIMEOUT', 'handshake timeout') {}
+export const HandshakeTimeoutError = coded<'ERR_HANDSHAKE_TIMEOUT'>('HandshakeTimeout');
+export type HandshakeTimeoutError = InstanceType<typeof HandshakeTimeoutError>;
 
 /** The link is down (reconnecting) and the operation cannot wait: emit, ask, connect and join fail fast. */
-export class NotConnectedError extends coded('ERR_NOT_CONNECTED', 'not connected') {}
+export const NotConnectedError = coded<'ERR_NOT_CONNECTED'>('NotConnected');
+export type NotConnectedError = InstanceType<typeof NotConnectedError>;
 
 /** An error sent by the peer whose text is not a known error: `message` is exactly that text. */
-export class RemoteError extends coded('ERR_REMOTE', 'remote error') {}
+export const RemoteError = coded<'ERR_REMOTE'>('Remote', 'remote error');
+export type RemoteError = InstanceType<typeof RemoteError>;
 
 /** Registered known errors: [matches, create]. */
 const known: [(text: string) => boolean, (text: string) => NeffosError][] = [];

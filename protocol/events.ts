@@ -14,10 +14,15 @@ export const OnRoomLeft = '_OnRoomLeft';
 export const OnAnyEvent = '_OnAnyEvent';
 export const OnNativeMessage = '_OnNativeMessage';
 
-export const Events = {
+const names = [
   OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft,
   OnAnyEvent, OnNativeMessage,
-} as const;
+] as const;
+
+type Name = (typeof names)[number];
+
+/** Every built-in event name by its key without the `_`: `Events.OnRoomJoin === '_OnRoomJoin'`. */
+export const Events = Object.freeze(Object.fromEntries(names.map((n) => [n.slice(1), n]))) as { readonly [K in Name as K extends `_${infer R}` ? R : never]: K };
 
 export type SystemEventName = (typeof Events)[keyof typeof Events];
 

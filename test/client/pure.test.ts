@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { backoff } from '../../client/backoff.js';
-import { headerQuery, wsUrl } from '../../client/url.js';
+import { wsUrl } from '../../client/url.js';
 import { openSocket } from '../../client/env.browser.js';
 import { FakeServer } from './fake-socket.js';
 
@@ -30,13 +30,18 @@ test('wsUrl: schemes, http→ws, bare hosts; relative URLs need a base', () => {
   assert.equal(wsUrl('HTTPS://H.example/a b'), 'wss://h.example/a%20b');
 });
 
-test('headerQuery: X-Websocket-Header-* parameters at the front of the query, before the hash', () => {
-  assert.equal(headerQuery('ws://h:8080/echo', { 'X-Test': 'a b&c', Authorization: 'Bearer t;1' }),
+test('wsUrl with headers: X-Websocket-Header-* parameters at the front of the query, before the hash', () => {
+  const q = (url: string, headers: Record<string, string>, base?: string) => wsUrl(url, base, headers);
+  assert.equal(q('ws://h:8080/echo', { 'X-Test': 'a b&c', Authorization: 'Bearer t;1' }),
     'ws://h:8080/echo?X-Websocket-Header-X-Test=a%20b%26c&X-Websocket-Header-Authorization=Bearer%20t%3B1');
-  assert.equal(headerQuery('ws://h/e?a=1#frag', { K: 'v' }), 'ws://h/e?X-Websocket-Header-K=v&a=1#frag');
-  assert.equal(headerQuery('ws://h/e?', { K: 'v' }), 'ws://h/e?X-Websocket-Header-K=v');
-  assert.equal(headerQuery('ws://h/e#f', { K: 'v' }), 'ws://h/e?X-Websocket-Header-K=v#f');
-  assert.equal(headerQuery('ws://h/e', {}), 'ws://h/e');
+  assert.equal(q('ws://h/e?a=1#frag', { K: 'v' }), 'ws://h/e?X-Websocket-Header-K=v&a=1#frag');
+  assert.equal(q('ws://h/e?', { K: 'v' }), 'ws://h/e?X-Websocket-Header-K=v');
+  assert.equal(q('ws://h/e#f', { K: 'v' }), 'ws://h/e?X-Websocket-Header-K=v#f');
+  assert.equal(q('ws://h/e', {}), 'ws://h/e');
+  assert.equal(q('ws://h/e?', {}), 'ws://h/e?');
+  // the existing query is kept as the URL parser serialised it; relative URLs and http map as without headers
+  assert.equal(q('/e?a=%41&b=c d', { 'ü': 'é?' }, 'https://site.example/app'),
+    'wss://site.example/e?X-Websocket-Header-%C3%BC=%C3%A9%3F&a=%41&b=c%20d');
 });
 
 test('browser environment: relative URL against location, headers in the query, arraybuffer frames', () => {
