@@ -125,7 +125,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     try {
       await this._open(0);
     } catch (e) {
-      this._set('closed');
+      this.state = 'closed'; // nobody can listen yet: dial rejects
       throw e;
     }
     // Keep-alive for the Conn's life, probing while connected: a disconnect request for a namespace
@@ -184,10 +184,14 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     return ws?.readyState === 1 ? (ws.send(frame), true) : false;
   }
 
-  private async _connectNs(name: string, o?: RequestOptions, ns?: NSConn<any>): Promise<NSConn<any>> {
+  /** The handle of namespace `name`: the remembered one or a new one; none when `name` is not declared. */
+  private _ns(name: string): NSConn<any> | undefined {
     const h = this._h.get(name);
-    if (!h) throw new BadNamespaceError();
-    ns ??= this._nss.get(name) ?? new NSConn(this, name, h);
+    return h && (this._nss.get(name) ?? new NSConn(this, name, h));
+  }
+
+  private async _connectNs(name: string, o?: RequestOptions, ns = this._ns(name)): Promise<NSConn<any>> {
+    if (!ns) throw new BadNamespaceError();
     if (ns.connected) return ns;
     await ns._fire(OnNamespaceConnect, ns._msg(OnNamespaceConnect));
     await ns._ask(OnNamespaceConnect, o);
@@ -223,10 +227,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         }
         this.id = id;
         if (o.nativeOnly) {
-          const ns = this._nss.get('') ?? new NSConn(this, '', this._h.get('') ?? new Map());
+          const ns = this._ns('') ?? new NSConn(this, '', new Map());
           this._onConnected(ns, ns._msg(OnNamespaceConnected));
         }
-        if (!attempt) this._set('connected', 'connected', { id });
+        if (!attempt) this._set('connected', { id });
         resolve();
         for (const d of early) this._onFrame(d);
       });
@@ -267,16 +271,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     const answer = (e?: unknown) => this._raw(e === undefined ? emptyReply(m.wait) : encode({ ...m, error: errorToText(e) }));
     if (event === OnNamespaceDisconnect) {
       answer();
-      if (ns?.connected) {
-        this._nss.delete(m.namespace);
-        ns._drop(false, false);
-        ns._call(event, m);
-      }
+      if (ns?.connected) ns._drop(false, m);
       return;
     }
-    const h = this._h.get(m.namespace);
-    if (!h) return void answer(new BadNamespaceError());
-    const target = ns ?? new NSConn(this, m.namespace, h);
+    const target = this._ns(m.namespace);
+    if (!target) return void answer(new BadNamespaceError());
     const r = target.room(room);
     if (event === OnNamespaceConnect ? target.connected : event === OnRoomJoin ? r : !r) return void answer();
     target._call(event, m, (e) => {
@@ -311,7 +310,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         break;
       }
       const delay = backoff(attempt - 1, rc);
-      this._set('reconnecting', 'reconnecting', { attempt, delay, error });
+      this._set('reconnecting', { attempt, delay, error });
       await new Promise<void>((res) => {
         this._wake = res;
         this._retry = setTimeout(res, delay);
@@ -325,7 +324,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         if (this._ws !== ws) throw new ClosedError('connection lost');
         this.reconnectTries = attempt;
         this._looping = false;
-        this._set('connected', 'reconnected', { id: this.id, attempt });
+        this._set('connected', { id: this.id, attempt }, 'reconnected');
         this._flush();
         break;
       } catch (e) {
@@ -338,20 +337,20 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Connects every remembered namespace and rejoins its rooms; a refusal forgets that handle (reported as `error`). */
   private async _restore(): Promise<void> {
     for (const ns of [...this._nss.values()]) {
-      if (await this._again(() => this._connectNs(ns.namespace, undefined, ns), () => this._nss.delete(ns.namespace))) {
-        for (const name of [...ns._rooms.keys()]) await this._again(() => ns._join(name), () => ns._rooms.delete(name));
+      if (await this._again(this._connectNs(ns.namespace, undefined, ns), this._nss, ns.namespace)) {
+        for (const name of [...ns._rooms.keys()]) await this._again(ns._join(name), ns._rooms, name);
       }
     }
   }
 
-  /** One restore step: false (and `error` emitted) when the server refused; rethrows when the link is gone. */
-  private async _again(step: () => Promise<unknown>, forget: () => void): Promise<boolean> {
+  /** One restore step: false (`key` forgotten, `error` emitted) when the server refused; rethrows when the link is gone. */
+  private async _again(step: Promise<unknown>, from: Map<string, unknown>, key: string): Promise<boolean> {
     try {
-      await step();
+      await step;
       return true;
     } catch (e) {
       if (!this._ws) throw e;
-      forget();
+      from.delete(key);
       this.emit('error', e);
       return false;
     }
@@ -374,8 +373,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     for (const done of this._p.values()) done(error); // each removes itself: safe while iterating
     for (const ns of this._nss.values()) {
       if (!ns.connected) continue;
-      ns._drop(keep, true);
-      ns._call(OnNamespaceDisconnect, ns._msg(OnNamespaceDisconnect, '', true));
+      ns._drop(keep, ns._msg(OnNamespaceDisconnect, '', true));
     }
     if (keep) return;
     clearInterval(this._hb);
@@ -392,16 +390,16 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   private _finish(reason: 'client' | 'remote' | 'giveUp', code?: number, error?: unknown): void {
-    this._set('closed', 'closed', { reason, code, error });
+    this._set('closed', { reason, code, error });
   }
 
-  /** Moves to state `s` (emitting `state` if it changed), then emits `event` with `data`, if given. */
-  private _set<K extends keyof ConnEvents>(s: ConnState, event?: K, data?: Parameters<ConnEvents[K]>[0]): void {
+  /** Moves to state `s` (emitting `state` if it changed), then emits `event` (the state's own event by default) with `data`. */
+  private _set(s: Exclude<ConnState, 'connecting'>, data: object, event: keyof ConnEvents = s): void {
     const oldState = this.state;
     if (oldState !== s) {
       this.state = s;
       this.emit('state', { oldState, newState: s });
     }
-    if (event) (this.emit as (e: K, d: unknown) => boolean)(event, data);
+    (this.emit as (e: string, d: unknown) => boolean)(event, data);
   }
 }

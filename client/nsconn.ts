@@ -72,12 +72,9 @@ export class NSConn<E extends EventMap = EventMap> {
 
   /** Disconnects the namespace: leaves its rooms locally and fires `_OnNamespaceDisconnect`. */
   async disconnect(options?: RequestOptions): Promise<void> {
-    const c = this.conn;
-    c._check(this);
+    this.conn._check(this);
     await this._ask(OnNamespaceDisconnect, options);
-    if (c._nss.get(this.namespace) === this) c._nss.delete(this.namespace);
-    this._drop(false, true);
-    this._call(OnNamespaceDisconnect, this._msg(OnNamespaceDisconnect));
+    this._drop(false, this._msg(OnNamespaceDisconnect));
   }
 
   /** @internal a user emit to the namespace or one of its rooms */
@@ -127,19 +124,23 @@ export class NSConn<E extends EventMap = EventMap> {
   }
 
   /**
-   * @internal the namespace goes away without wire messages (close, link loss, server disconnect):
-   * each joined room gets `_OnRoomLeave` and `_OnRoomLeft` with isForced. `keep` remembers the rooms to rejoin.
+   * @internal the namespace is disconnected (by either side, or by close or link loss): each joined room
+   * gets `_OnRoomLeave` and `_OnRoomLeft` with isForced, then `_OnNamespaceDisconnect` fires with `m`.
+   * `keep` remembers the handle and its rooms to connect and join again after a reconnect.
    */
-  _drop(keep: boolean, isLocal: boolean): void {
+  _drop(keep: boolean, m: EventMessage): void {
+    const c = this.conn;
     this.connected = false;
+    if (!keep && c._nss.get(this.namespace) === this) c._nss.delete(this.namespace);
     for (const r of this._rooms.values()) {
       if (!r.joined) continue;
       r.joined = false;
-      const m = this._msg(OnRoomLeave, r.name, true, isLocal);
-      this._call(OnRoomLeave, m);
-      this._call(OnRoomLeft, { ...m, event: OnRoomLeft });
+      const left = this._msg(OnRoomLeave, r.name, true, m.isLocal);
+      this._call(OnRoomLeave, left);
+      this._call(OnRoomLeft, { ...left, event: OnRoomLeft });
     }
     if (!keep) this._rooms.clear();
+    this._call(OnNamespaceDisconnect, m);
   }
 
   /** @internal the room is left: forgotten, then `_OnRoomLeft` */

@@ -22,7 +22,7 @@ const names = [
 type Name = (typeof names)[number];
 
 /** Every built-in event name by its key without the `_`: `Events.OnRoomJoin === '_OnRoomJoin'`. */
-export const Events = Object.freeze(Object.fromEntries(names.map((n) => [n.slice(1), n]))) as { readonly [K in Name as K extends `_${infer R}` ? R : never]: K };
+export const Events = Object.fromEntries(names.map((n) => [n.slice(1), n])) as { readonly [K in Name as K extends `_${infer R}` ? R : never]: K };
 
 export type SystemEventName = (typeof Events)[keyof typeof Events];
 
