@@ -19,7 +19,7 @@ test('browser bundle: global neffos, no ws/Buffer/process, dial + ask + binary o
   // A browser-like global scope: WebSocket, location, timers, TextEncoder/Decoder, URL — nothing Node-specific.
   const scope: Record<string, unknown> = {
     WebSocket, location: { href: `http://127.0.0.1:${server.port}/app/` }, setTimeout, clearTimeout, setInterval, clearInterval,
-    TextEncoder, TextDecoder, URL, queueMicrotask, console,
+    TextEncoder, TextDecoder, URL, URLSearchParams, queueMicrotask, console,
     // One realm for binary data: the socket (ws, this realm) hands over ArrayBuffers made here.
     ArrayBuffer, Uint8Array, JSON, Promise, Error, TypeError, Map, Set,
   };
@@ -28,18 +28,29 @@ test('browser bundle: global neffos, no ws/Buffer/process, dial + ask + binary o
   const neffos = scope.neffos as any;
   assert.equal(typeof neffos.dial, 'function');
   assert.equal(typeof neffos.reply, 'function');
-  const conn = await neffos.dial('/echo', { default: {} }, { headers: { 'X-Test': 'via-query' }, reconnect: false });
+  const xTest = 'via query: a+b & ü=%;';
+  const conn = await neffos.dial('/echo?k=v', { default: {} }, { headers: { 'X-Test': xTest }, reconnect: false });
   t.after(() => conn.close());
   const ns = await conn.connect('default');
+  // Browsers cannot send handshake headers: they travel as X-Websocket-Header-* query parameters.
+  assert.equal(JSON.parse((await ns.ask('headers')).body).xTest, xTest);
   assert.equal((await ns.ask('echo', 'from the bundle')).body, 'from the bundle');
   const back = await ns.ask('echo', new Uint8Array([1, 0x3b, 0xff]));
   assert.ok(back.body instanceof Uint8Array);
   assert.deepEqual([...back.body], [1, 0x3b, 0xff]);
   await assert.rejects(conn.connect('nope'), (e: Error & { code: string }) => e.code === 'ERR_BAD_NAMESPACE' && e.name === 'BadNamespaceError');
-  // Minification keeps the error classes' names (err.name comes from the class).
-  for (const name of ['TimeoutError', 'ClosedError', 'RemoteError', 'NotConnectedError', 'HandshakeRefusedError']) {
-    assert.equal(new neffos[name]('x').name, name);
+  // Minification renames classes; the errors' names and codes come from their keys and stay right.
+  const codes = {
+    BadNamespaceError: 'ERR_BAD_NAMESPACE', BadRoomError: 'ERR_BAD_ROOM', WriteError: 'ERR_WRITE', InvalidPayloadError: 'ERR_INVALID_PAYLOAD',
+    ClosedError: 'ERR_CLOSED', TimeoutError: 'ERR_TIMEOUT', AbortError: 'ERR_ABORTED', HandshakeRefusedError: 'ERR_HANDSHAKE_REFUSED',
+    HandshakeTimeoutError: 'ERR_HANDSHAKE_TIMEOUT', NotConnectedError: 'ERR_NOT_CONNECTED', RemoteError: 'ERR_REMOTE',
+  };
+  for (const [name, code] of Object.entries(codes)) {
+    const e = new neffos[name]('x');
+    assert.deepEqual([e.name, e.code, e.message, e instanceof neffos.NeffosError], [name, code, 'x', true]);
   }
+  class Mine extends neffos.TimeoutError {}
+  assert.deepEqual([new Mine().name, new Mine().code], ['Mine', 'ERR_TIMEOUT']);
   // The Conn's events come from the bundle's own emitter (emitter.browser.ts).
   const states: string[] = [];
   let closed: { reason: string } | undefined;

@@ -1,11 +1,12 @@
 /**
  * A tiny in-process neffos server on `ws` for loopback tests (port 0): `M` → `A`+id,
  * every connect/disconnect/join/leave accepted with an empty reply, `echo` replied,
- * `headers` answered with the handshake headers, `closeMe` drops the TCP link (as Go does).
+ * `headers` answered with the handshake headers (`X-Websocket-Header-*` query parameters applied, as Go does), `closeMe` drops the TCP link (as Go does).
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { decode, emptyReply, encode } from '../../protocol/index.js';
+import { applyQueryHeaders } from '../../server/http.js';
 
 export interface LoopbackServer {
   url: string;
@@ -21,6 +22,7 @@ export async function startLoopbackServer(port = 0): Promise<LoopbackServer> {
   const sockets = new Set<WebSocket>();
   let ids = 0;
   wss.on('connection', (ws, req) => {
+    applyQueryHeaders(req);
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
     const id = `lb-${++ids}`;

@@ -33,7 +33,7 @@ test('wsUrl: schemes, http→ws, bare hosts; relative URLs need a base', () => {
 test('wsUrl with headers: X-Websocket-Header-* parameters at the front of the query, before the hash', () => {
   const q = (url: string, headers: Record<string, string>, base?: string) => wsUrl(url, base, headers);
   assert.equal(q('ws://h:8080/echo', { 'X-Test': 'a b&c', Authorization: 'Bearer t;1' }),
-    'ws://h:8080/echo?X-Websocket-Header-X-Test=a%20b%26c&X-Websocket-Header-Authorization=Bearer%20t%3B1');
+    'ws://h:8080/echo?X-Websocket-Header-X-Test=a+b%26c&X-Websocket-Header-Authorization=Bearer+t%3B1');
   assert.equal(q('ws://h/e?a=1#frag', { K: 'v' }), 'ws://h/e?X-Websocket-Header-K=v&a=1#frag');
   assert.equal(q('ws://h/e?', { K: 'v' }), 'ws://h/e?X-Websocket-Header-K=v');
   assert.equal(q('ws://h/e#f', { K: 'v' }), 'ws://h/e?X-Websocket-Header-K=v#f');
