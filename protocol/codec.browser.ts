@@ -1,7 +1,12 @@
 /**
- * The codec for browser builds (rollup substitutes this file for codec.ts there): the same
- * Go-exact results in fewer bytes — no Node-oriented ASCII fast paths. Conformance tests run
- * the golden vectors and the generated Go cases against both files.
+ * The client's codec in browser builds (rollup substitutes this file for codec.ts there; only the
+ * browser client bundles it — `neffos-ts/protocol` is codec.ts everywhere). Go-exact for every
+ * frame a client writes or reads, in fewer bytes: no Node-oriented ASCII fast paths, and none of
+ * the server-to-server markers, which Go never writes to a client socket (`Conn.Write` clears
+ * `FromExplicit`; the stackexchange `!` wait marker only crosses stackexchanges): `fromExplicit`
+ * is not written, and a `neffos(0x…` or `x!…` wait is read as a plain wait token.
+ * Conformance tests run the golden vectors and the generated Go cases against both files
+ * (server-to-server cases against this reading).
  */
 import { escape, unescape } from './escape.js';
 import { OnNativeMessage } from './events.js';
@@ -30,14 +35,10 @@ function text(head: string, b: Uint8Array): Frame {
 }
 
 export function encode(m: MessageInit): Frame {
-  let { wait = '', body = '', error } = m;
+  let { wait = '', body = '', error } = m; // body: the error text replaces it
   let head = '';
   // A native message is its body alone.
   if (!m.native || wait) {
-    if (m.fromExplicit) {
-      if (wait) throw new TypeError('neffos: wait and fromExplicit are exclusive');
-      wait = m.fromExplicit;
-    }
     head = [wait, escape(m.namespace), escape(m.room), escape(m.event), +(error !== undefined), +!!m.isNoOp, ''].join(';');
     body = error ?? body;
   }
@@ -60,18 +61,14 @@ export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferVie
       if (o.onlyNative || o.allowNative) return msg({ event: OnNativeMessage, body: b.slice(0), native: !!o.allowNative });
       throw 0;
     }
-    let [wait, namespace, room, event, isError, isNoOp] = bodyText(b.slice(0, end)).split(';');
+    const [wait, namespace, room, escaped, isError, isNoOp] = bodyText(b.slice(0, end)).split(';');
     const body = b.slice(end + 1);
-    const fromExplicit = wait.startsWith('neffos(0x') ? wait : '';
-    if (fromExplicit) wait = '';
-    const fromStackExchange = wait.length > 2 && wait[1] == '!' && wait.charCodeAt(0) < 128;
-    if (fromStackExchange) wait = wait[0] + wait.slice(2);
-    event = unescape(event);
+    const event = unescape(escaped);
     // Go: isError=1 with an empty text is no error at all.
     const error = isError == '1' && body.length ? bodyText(body) : undefined;
     return msg({
       wait, namespace: unescape(namespace), room: unescape(room), event, body: error === undefined ? body : undefined, error,
-      isNoOp: isNoOp == '1', native: !!o.allowNative && event == OnNativeMessage, fromExplicit, fromStackExchange,
+      isNoOp: isNoOp == '1', native: !!o.allowNative && event == OnNativeMessage,
     });
   } catch {
     return msg({ invalid: true });

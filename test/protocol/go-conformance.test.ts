@@ -8,7 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as nodeCodec from '../../protocol/codec.js';
 import * as browserCodec from '../../protocol/codec.browser.js';
-import { expectMessage, frameFromVector, messageFromVector, type VectorExpect, type VectorFrame, type VectorMessage } from './vector-helpers.js';
+import {
+  expectMessage, frameFromVector, messageFromVector, readsMarker, withoutMarkers, writesMarker,
+  type VectorExpect, type VectorFrame, type VectorMessage,
+} from './vector-helpers.js';
 
 const goDir = fileURLToPath(new URL('../../e2e/go/', import.meta.url));
 const COUNT = 1500;
@@ -37,7 +40,11 @@ for (const seed of [1, 20261123]) for (const [variant, { encode, decode }] of [[
     if ('skipped' in g) return t.skip(g.skipped);
     assert.ok(g.serialize.length >= 1000 && g.deserialize.length >= 1000, 'at least 1,000 cases each');
     const mismatches: string[] = [];
+    // The browser client's codec leaves out server-to-server markers (see vector-helpers.ts).
+    const browser = variant === 'browser';
+    let markers = 0;
     for (const c of g.serialize) {
+      if (browser && writesMarker(c.message) && ++markers) continue;
       const out = encode(messageFromVector(c.message).init);
       const type = typeof out === 'string' ? 'text' : 'binary';
       const hex = Buffer.from(out).toString('hex');
@@ -45,12 +52,13 @@ for (const seed of [1, 20261123]) for (const [variant, { encode, decode }] of [[
     }
     for (const c of g.deserialize) {
       try {
-        expectMessage(decode(frameFromVector(c.frame), c.options), c.expect, c.frame.type === 'binary');
+        const marked = browser && readsMarker(c.expect) && ++markers > 0;
+        expectMessage(decode(frameFromVector(c.frame), c.options), marked ? withoutMarkers(c.frame, c.expect) : c.expect, c.frame.type === 'binary');
       } catch (err) {
         mismatches.push(`${c.id} (${c.frame.hex}): ${(err as Error).message.split('\n')[0]}`);
       }
     }
-    t.diagnostic(`${g.serialize.length} serialize + ${g.deserialize.length} deserialize cases compared`);
+    t.diagnostic(`${g.serialize.length} serialize + ${g.deserialize.length} deserialize cases compared` + (browser ? ` (${markers} with server-to-server markers: encodes skipped, decodes read as plain waits)` : ''));
     assert.deepEqual(mismatches.slice(0, 20), [], `${mismatches.length} mismatches`);
   });
 }

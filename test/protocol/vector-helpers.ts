@@ -49,6 +49,20 @@ export function expectMessage(m: Message, e: VectorExpect, binaryFrame: boolean)
   assert.equal(m.fromStackExchange, e.fromStackExchange ?? false);
 }
 
+/**
+ * Server-to-server markers (the cluster marker `neffos(0x…` in fromExplicit, the stackexchange `!`
+ * wait marker): Go never writes them to a client socket, and the browser client's codec
+ * (protocol/codec.browser.ts) leaves them out. These tell such cases apart.
+ */
+export const writesMarker = (v: VectorMessage): boolean => !!v.fromExplicit;
+export const readsMarker = (e: VectorExpect): boolean => !!e.fromExplicit || !!e.fromStackExchange;
+
+/** What the browser client's codec reads from a frame with a marker: the frame's first field as a plain wait token. */
+export function withoutMarkers(f: VectorFrame, e: VectorExpect): VectorExpect {
+  const wait = Buffer.from(f.hex, 'hex').toString('utf8').split(';')[0];
+  return { ...e, wait, fromExplicit: '', fromStackExchange: false };
+}
+
 /** Builds the message a vector describes; Go's Reply(x) is sent as the body, an ordinary error replaces it. */
 export function messageFromVector(v: VectorMessage): { init: MessageInit } {
   const body = v.body == null ? '' : 'hex' in v.body ? new Uint8Array(Buffer.from(v.body.hex, 'hex')) : v.body.text;
