@@ -9,6 +9,13 @@ import { startLoopbackServer } from './loopback-server.js';
 
 const file = new URL('../../dist/browser/neffos.min.js', import.meta.url);
 
+test('browser bundle: at most 5,000 B min+gzip (the client budget; neffos.js 0.1.34 measures 4,759 B the same way)', (t) => {
+  if (!existsSync(file)) return t.skip('dist/browser/neffos.min.js not built (run npx rollup -c)');
+  const size = gzipSync(readFileSync(file), { level: 9 }).length;
+  t.diagnostic(`${size} B min+gzip (level 9)`);
+  assert.ok(size <= 5000, `neffos.min.js is ${size} B min+gzip: over the 5,000 B budget by ${size - 5000} B`);
+});
+
 test('browser bundle: global neffos, no ws/Buffer/process, dial + ask + binary over a real socket', async (t) => {
   if (!existsSync(file)) return t.skip('dist/browser/neffos.min.js not built (run npx rollup -c)');
   const code = readFileSync(file, 'utf8');
