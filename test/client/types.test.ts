@@ -2,7 +2,9 @@
 // The runtime part only asserts the file loads; the checks are the @ts-expect-error lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dial, reply, type Conn, type NSConn, type Namespaces } from '../../client/index.js';
+import {
+  BadNamespaceError, dial, NeffosError, reply, TimeoutError, type Conn, type NSConn, type Namespaces,
+} from '../../client/index.js';
 
 type Chat = { chat: string; avatar: Uint8Array };
 type App = { default: Chat; admin: { kick: string } };
@@ -48,6 +50,27 @@ async function typed(conn: Conn<App>): Promise<void> {
   // @ts-expect-error — listeners() is eventemitter3's, not part of the declared API (the browser emitter lacks it)
   conn.listeners('state');
 }
+
+// The built-in errors are values and types: instanceof narrows to the literal code, and they can be extended.
+class QuotaTimeout extends TimeoutError {
+  readonly quota = 1;
+}
+function errors(e: unknown): string {
+  const t: TimeoutError = new QuotaTimeout('slow', { cause: e });
+  t.code satisfies 'ERR_TIMEOUT';
+  // @ts-expect-error — TimeoutError's code is exactly ERR_TIMEOUT
+  t.code satisfies 'ERR_BAD_NAMESPACE';
+  if (e instanceof BadNamespaceError) return e.code satisfies 'ERR_BAD_NAMESPACE';
+  if (e instanceof NeffosError) return e.code;
+  return TimeoutError.text;
+}
+
+test('typed errors compile and keep names and codes at run time', () => {
+  const q = new QuotaTimeout();
+  assert.deepEqual([q.name, q.code, q.message, q.quota, q instanceof TimeoutError, q instanceof NeffosError], ['QuotaTimeout', 'ERR_TIMEOUT', 'timeout', 1, true, true]);
+  assert.equal(errors(new BadNamespaceError()), 'ERR_BAD_NAMESPACE');
+  assert.equal(errors(null), 'timeout');
+});
 
 test('typed event maps compile (checked by tsc)', () => {
   assert.equal(typeof typed, 'function');
