@@ -134,8 +134,10 @@ test('go: rooms — join, refusal, room broadcast to other members only, roomCou
   assert.equal((await nb.ask('roomCount', 'room1')).body, '1');
 });
 
-function setTimeoutPoll(cond: () => boolean, done: () => void): void {
-  const tick = () => (cond() ? done() : setTimeout(tick, 10));
+/** Polls `cond` every 10 ms until it holds (then `done`) or `ms` pass (the caller's `next` has failed by then). */
+function setTimeoutPoll(cond: () => boolean, done: () => void, ms = 6000): void {
+  const end = Date.now() + ms;
+  const tick = () => (cond() ? done() : Date.now() < end && setTimeout(tick, 10));
   tick();
 }
 

@@ -17,6 +17,8 @@ import (
 	gorillaws "github.com/gorilla/websocket"
 	"github.com/kataras/neffos"
 	"github.com/kataras/neffos/gorilla"
+
+	"neffos-ts/e2e/go/internal/calm"
 )
 
 var (
@@ -115,7 +117,7 @@ func simple(ctx context.Context, h neffos.Namespaces) (*neffos.Client, *neffos.N
 	if err != nil {
 		return nil, nil, err
 	}
-	ns, err := calmClient(c).Connect(ctx, "default")
+	ns, err := calm.Client(c).Connect(ctx, "default")
 	if err != nil {
 		c.Close()
 		return nil, nil, fmt.Errorf("connect default: %w", err)
@@ -124,7 +126,7 @@ func simple(ctx context.Context, h neffos.Namespaces) (*neffos.Client, *neffos.N
 }
 
 func ask(ctx context.Context, ns *neffos.NSConn, event, body string) (string, error) {
-	m, err := calmNS(ns).Ask(ctx, event, []byte(body))
+	m, err := calm.NS(ns).Ask(ctx, event, []byte(body))
 	return string(m.Body), err
 }
 
@@ -159,10 +161,10 @@ func scRefusedNamespace(ctx context.Context) (string, error) {
 		return "", err
 	}
 	defer c.Close()
-	if _, err := calmClient(c).Connect(ctx, "secret"); err == nil || err.Error() != "access denied" {
+	if _, err := calm.Client(c).Connect(ctx, "secret"); err == nil || err.Error() != "access denied" {
 		return "", fmt.Errorf("connect secret: err=%v, want access denied", err)
 	}
-	if _, err := calmClient(c).Connect(ctx, "nope"); err != neffos.ErrBadNamespace {
+	if _, err := calm.Client(c).Connect(ctx, "nope"); err != neffos.ErrBadNamespace {
 		return "", fmt.Errorf("connect nope: err=%v, want bad namespace", err)
 	}
 	return "secret: access denied; nope: bad namespace", nil
@@ -227,14 +229,14 @@ func scRooms(ctx context.Context) (string, error) {
 		ps[i] = p
 	}
 	a, b, cc := ps[0], ps[1], ps[2]
-	roomA, err := calmNS(a.ns).JoinRoom(ctx, "room1")
+	roomA, err := calm.NS(a.ns).JoinRoom(ctx, "room1")
 	if err != nil {
 		return "", fmt.Errorf("A join room1: %v", err)
 	}
-	if _, err := calmNS(b.ns).JoinRoom(ctx, "room1"); err != nil {
+	if _, err := calm.NS(b.ns).JoinRoom(ctx, "room1"); err != nil {
 		return "", fmt.Errorf("B join room1: %v", err)
 	}
-	if _, err := calmNS(cc.ns).JoinRoom(ctx, "forbidden"); err == nil || err.Error() != "no entry" {
+	if _, err := calm.NS(cc.ns).JoinRoom(ctx, "forbidden"); err == nil || err.Error() != "no entry" {
 		return "", fmt.Errorf("C join forbidden: err=%v, want no entry", err)
 	}
 	roomA.Emit("chat", []byte(chatBody))
@@ -384,7 +386,7 @@ func scNative(ctx context.Context) (string, error) {
 		return "", err
 	}
 	defer c.Close()
-	empty, err := calmClient(c).Connect(ctx, "")
+	empty, err := calm.Client(c).Connect(ctx, "")
 	if err != nil {
 		return "", fmt.Errorf("connect \"\": %v", err)
 	}
@@ -455,7 +457,7 @@ func scWhoami(ctx context.Context) (string, error) {
 	if c.ID != id {
 		return "", fmt.Errorf("ack id %q, want %q", c.ID, id)
 	}
-	ns, err := calmClient(c).Connect(ctx, "default")
+	ns, err := calm.Client(c).Connect(ctx, "default")
 	if err != nil {
 		return "", err
 	}
@@ -472,7 +474,7 @@ func scReconnect(ctx context.Context) (string, error) {
 		return "", err
 	}
 	defer c.Close()
-	ns, err := calmClient(c).Connect(ctx, "default")
+	ns, err := calm.Client(c).Connect(ctx, "default")
 	if err != nil {
 		return "", err
 	}

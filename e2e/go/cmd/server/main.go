@@ -22,6 +22,8 @@ import (
 	gorillaws "github.com/gorilla/websocket"
 	"github.com/kataras/neffos"
 	"github.com/kataras/neffos/gorilla"
+
+	"neffos-ts/e2e/go/internal/calm"
 )
 
 var verbose bool
@@ -132,7 +134,7 @@ func echoHandlers(srv **neffos.Server) neffos.Namespaces {
 				go func() {
 					ctx, cancel := ctx5()
 					defer cancel()
-					reply, err := ns.Ask(ctx, "question", msg.Body)
+					reply, err := calm.NS(ns).Ask(ctx, "question", msg.Body)
 					if err != nil {
 						emitLater(ns, "answer", "error:"+err.Error())
 						return
@@ -146,7 +148,7 @@ func echoHandlers(srv **neffos.Server) neffos.Namespaces {
 				go func() {
 					ctx, cancel := ctx5()
 					defer cancel()
-					if _, err := ns.JoinRoom(ctx, room); err != nil {
+					if _, err := calm.NS(ns).JoinRoom(ctx, room); err != nil {
 						emitLater(ns, "joined", "error:"+err.Error())
 						return
 					}
@@ -159,12 +161,12 @@ func echoHandlers(srv **neffos.Server) neffos.Namespaces {
 				go func() {
 					ctx, cancel := ctx5()
 					defer cancel()
-					r := ns.Room(room)
+					r := calm.NS(ns).Room(room)
 					if r == nil {
 						emitLater(ns, "left", "error:"+neffos.ErrBadRoom.Error())
 						return
 					}
-					if err := r.Leave(ctx); err != nil {
+					if err := r.Leave(ctx); err != nil { // calm.NS above: Leave asks too
 						emitLater(ns, "left", "error:"+err.Error())
 						return
 					}
@@ -176,7 +178,7 @@ func echoHandlers(srv **neffos.Server) neffos.Namespaces {
 				go func() {
 					ctx, cancel := ctx5()
 					defer cancel()
-					ns.Disconnect(ctx)
+					calm.NS(ns).Disconnect(ctx)
 				}()
 				return nil
 			},
@@ -251,7 +253,7 @@ func newEchoServer() *neffos.Server {
 				}
 				ctx, cancel := ctx5()
 				defer cancel()
-				ns, err := c.Connect(ctx, "forced")
+				ns, err := calm.Conn(c).Connect(ctx, "forced")
 				if err != nil {
 					if verbose {
 						log.Printf("forced connect of %s failed: %v", c.ID(), err)
