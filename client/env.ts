@@ -12,7 +12,7 @@ export function openSocket(url: string, headers: Record<string, string>, o: Dial
   if (/^[./?#]/.test(url)) throw new TypeError(`neffos: relative URL "${url}" has no base outside a browser: pass a ws:// or wss:// URL`);
   // ws delivers text frames as strings and binary frames as Buffers (Uint8Arrays) through onmessage.
   const ws = new Ctor(wsUrl(url), o.protocols, { ...o.wsOptions, headers: { ...(o.wsOptions?.headers as object), ...headers } });
-  // ws throws an 'error' event nobody listens to (a failed dial, a close before the upgrade): errors show up as closes.
+  // An 'error' event nobody listens to throws in ws (a failed dial, a close before the upgrade); the close that follows reports it.
   ws.onerror = () => {};
   return ws;
 }
