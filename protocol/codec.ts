@@ -7,7 +7,7 @@
  */
 import { escape, unescape } from './escape.js';
 import { OnNativeMessage } from './events.js';
-import type { Body, Message, MessageInit } from './message.js';
+import { checkBody, type Body, type Message, type MessageInit } from './message.js';
 
 /** A WebSocket payload: text frames are strings, binary frames are bytes. */
 export type Frame = string | Uint8Array;
@@ -39,6 +39,8 @@ const EMPTY_BYTES = new Uint8Array(0);
  */
 export function encode(m: MessageInit): Frame {
   const body = m.body ?? '';
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) checkBody(body, 'encode');
+  if (m.error !== undefined && typeof m.error !== 'string') throw new TypeError(`neffos: encode: an error text must be a string, got ${typeof m.error}`);
   const wait = m.wait ?? '';
   if (m.native && wait === '') {
     if (m.binary) return toBytes(body);

@@ -3,7 +3,7 @@
  * wait tokens, system events and known errors. Pure: no sockets, no timers.
  * @packageDocumentation
  */
-export { type Body, type Message, type MessageInit, createMessage, bodyText, bodyBytes, marshal, unmarshal } from './message.js';
+export { type Body, type Message, type MessageInit, createMessage, isBody, checkBody, bodyText, bodyBytes, marshal, unmarshal } from './message.js';
 export { type Frame, type DecodeOptions, encode, decode } from './codec.js';
 export { SEMICOLON_REPLACEMENT, escape, unescape } from './escape.js';
 export * from './events.js';

@@ -1,6 +1,24 @@
 /** A message body: text for text frames, bytes for binary frames (either may be sent either way). */
 export type Body = string | Uint8Array;
 
+/** Whether a value can be a message body as it is (a string or a Uint8Array, Buffer included). */
+export function isBody(value: unknown): value is Body {
+  return typeof value === 'string' || value instanceof Uint8Array;
+}
+
+/**
+ * Throws a TypeError naming the call site when `value` cannot be a body. Bodies are sent as they are, never
+ * marshalled: send other values with `marshal(value)` (JSON, as Go's `neffos.Marshal`).
+ * @example
+ * checkBody(42, 'emit') // TypeError: neffos: emit: a body must be a string or a Uint8Array, got number; send values with marshal(value)
+ */
+export function checkBody(value: unknown, where: string): asserts value is Body {
+  if (!isBody(value)) {
+    const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+    throw new TypeError(`neffos: ${where}: a body must be a string or a Uint8Array, got ${got}; send values with marshal(value)`);
+  }
+}
+
 /**
  * One neffos message, the unit of the wire protocol (PROTOCOL.md §1).
  *
