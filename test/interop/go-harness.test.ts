@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { buildGoBinaries, runGoClient, startGoServer } from './go-harness.js';
 
-const VECTORS = fileURLToPath(new URL('../../../shared/vectors', import.meta.url));
+const VECTORS = fileURLToPath(new URL('../vectors', import.meta.url));
 
 async function needGo(t: { skip(msg: string): void }): Promise<boolean> {
   const b = await buildGoBinaries();

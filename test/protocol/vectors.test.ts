@@ -10,7 +10,7 @@ import {
   type VectorMessage, type VectorFrame, type VectorExpect,
 } from './vector-helpers.js';
 
-const dir = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url));
+const dir = fileURLToPath(new URL('../vectors/', import.meta.url));
 const load = (name: string) => JSON.parse(readFileSync(dir + name, 'utf8'));
 
 interface SerializeCase { id: string; desc: string; message: VectorMessage; frame: VectorFrame }
