@@ -12,7 +12,6 @@ import {
 } from '../protocol/index.js';
 import { Conn } from './conn.js';
 import { controllerNamespaces } from './controller.js';
-import type { ServerCore } from './core.js';
 import { toHandlers, type Handlers } from './handler.js';
 import { answerPlainRequest, applyQueryHeaders, originAllowed, pathOf, refuseUpgrade, serveClientScript } from './http.js';
 import { NSConn } from './nsconn.js';
@@ -53,7 +52,7 @@ function destroySocket(this: Duplex): void {
  * server.attach(http, { path: '/echo' });
  * http.listen(8080);
  */
-export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore {
+export class Server<N extends NamespaceMap = NamespaceMap> {
   /** @internal */ readonly events: Map<string, Handlers>;
   /** @internal */ readonly allowNative: boolean;
   /** @internal */ readonly onlyNative: boolean;
