@@ -1,12 +1,13 @@
 /**
  * The HTTP surface of the endpoint, as Go neffos `Server.Upgrade` (PROTOCOL.md §6.4):
  * HEAD → 302, other non-GET → 405, `X-Websocket-Header-*` query parameters → headers,
- * an origin check, and the bundled browser client.
+ * an origin check, the bundled browser client, and the routing of upgrades by path.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { ServerOptions } from './types.js';
 
@@ -52,10 +53,14 @@ export function originAllowed(req: IncomingMessage, allowed: ServerOptions['allo
   }
 }
 
-/** Answers a refused upgrade on the raw socket with a plain HTTP response. */
+/**
+ * Answers a refused upgrade on the raw socket with a plain HTTP response, then destroys the socket
+ * once the answer is written (an http server's sockets allow half-open: `end` alone would keep it).
+ */
 export function refuseUpgrade(socket: Duplex, status: number, text: string, extra = ''): void {
   if (!socket.writable) return void socket.destroy();
   const body = text + '\n';
+  socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${statusText(status)}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
       extra + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n` + body,
@@ -66,9 +71,40 @@ function statusText(status: number): string {
   switch (status) {
     case 400: return 'Bad Request';
     case 403: return 'Forbidden';
+    case 404: return 'Not Found';
     case 405: return 'Method Not Allowed';
     default: return 'Internal Server Error';
   }
+}
+
+/** Handles one upgrade request (the arguments of the http server's `upgrade` event). */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+const upgradeRoutes = new WeakMap<EventEmitter, Map<string, UpgradeHandler>>();
+
+/**
+ * Routes the upgrade requests of `httpServer` for `path` to `handler` (`Server.attach`). Every Server
+ * attached to one http server shares a single `upgrade` listener, so a request is looked up once: at a
+ * path none of them claims, it gets `404 Not Found` and its socket is destroyed — unless the http server
+ * has `upgrade` listeners that are not ours (a framework's, socket.io's, the application's), which then
+ * own every unclaimed upgrade. Throws when `path` is already claimed on this http server.
+ */
+export function routeUpgrade(httpServer: EventEmitter, path: string, handler: UpgradeHandler): void {
+  let routes = upgradeRoutes.get(httpServer);
+  if (!routes) {
+    const table = new Map<string, UpgradeHandler>();
+    const dispatch: UpgradeHandler = (req, socket, head) => {
+      const claimed = table.get(pathOf(req.url));
+      if (claimed) return claimed(req, socket, head);
+      if (httpServer.listeners('upgrade').some((l) => l !== dispatch)) return;
+      socket.on('error', () => socket.destroy());
+      refuseUpgrade(socket, 404, 'Not Found: no WebSocket endpoint at ' + pathOf(req.url));
+    };
+    httpServer.on('upgrade', dispatch);
+    upgradeRoutes.set(httpServer, (routes = table));
+  }
+  if (routes.has(path)) throw new Error(`neffos: a Server is already attached at path ${JSON.stringify(path)} of this http server`);
+  routes.set(path, handler);
 }
 
 /** The endpoint's answer to a plain HTTP request (not an upgrade), as Go neffos. */

@@ -12,9 +12,8 @@ import {
 } from '../protocol/index.js';
 import { Conn } from './conn.js';
 import { controllerNamespaces } from './controller.js';
-import type { ServerCore } from './core.js';
 import { toHandlers, type Handlers } from './handler.js';
-import { answerPlainRequest, applyQueryHeaders, originAllowed, pathOf, refuseUpgrade, serveClientScript } from './http.js';
+import { answerPlainRequest, applyQueryHeaders, originAllowed, pathOf, refuseUpgrade, routeUpgrade, serveClientScript } from './http.js';
 import { NSConn } from './nsconn.js';
 import { PendingAsks } from './pending.js';
 import { WsSocket, type ServerSocket } from './socket.js';
@@ -53,7 +52,7 @@ function destroySocket(this: Duplex): void {
  * server.attach(http, { path: '/echo' });
  * http.listen(8080);
  */
-export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore {
+export class Server<N extends NamespaceMap = NamespaceMap> {
   /** @internal */ readonly events: Map<string, Handlers>;
   /** @internal */ readonly allowNative: boolean;
   /** @internal */ readonly onlyNative: boolean;
@@ -129,9 +128,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
    */
   attach(httpServer: HttpServer, options: { path?: string } = {}): this {
     const path = options.path ?? '/';
-    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (pathOf(req.url) === path) this.handleUpgrade(req, socket, head);
-    });
+    routeUpgrade(httpServer, path, (req, socket, head) => this.handleUpgrade(req, socket, head));
     const previous = httpServer.listeners('request').slice() as Array<(req: IncomingMessage, res: ServerResponse) => void>;
     httpServer.removeAllListeners('request');
     httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { Server, getContext, reply } from '../../server/index.js';
 import { loopback, sleep } from './helpers.js';
@@ -167,4 +167,73 @@ test('clientScriptFile: a missing file is a 404 with the build hint; an existing
   assert.equal(r200.status, 200);
   assert.equal(r200.body, 'window.neffos = {};');
   assert.equal((await httpReq(present.port, 'POST', '/n.js')).status, 405);
+});
+
+/** Sends a raw upgrade request and reads until the server closes the socket (or `timeout` ms pass). */
+function rawUpgrade(port: number, path: string, timeout = 2000) {
+  return new Promise<{ text: string; closedByServer: boolean; ms: number }>((resolve, reject) => {
+    const start = Date.now();
+    const s = connect(port, '127.0.0.1', () => {
+      s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    });
+    let text = '';
+    const timer = setTimeout(() => { s.destroy(); resolve({ text, closedByServer: false, ms: Date.now() - start }); }, timeout);
+    s.on('data', (d) => (text += d));
+    s.on('close', () => { clearTimeout(timer); resolve({ text, closedByServer: true, ms: Date.now() - start }); });
+    s.on('error', reject);
+  });
+}
+
+async function twoEndpoints(t: { after(fn: () => Promise<void>): void }) {
+  const a = new Server({ default: { which: () => reply('a') } }, { allowedOrigins: '*' });
+  const b = new Server({ default: { which: () => reply('b') } }, { allowedOrigins: '*' });
+  const http = createServer();
+  a.attach(http, { path: '/a' });
+  b.attach(http, { path: '/b' });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+  t.after(async () => { a.close(); b.close(); http.closeAllConnections(); await new Promise((r) => http.close(r)); });
+  return { a, b, http, port: (http.address() as AddressInfo).port };
+}
+
+test('an upgrade to a path no attached Server claims gets 404 Not Found and its socket is closed', async (t) => {
+  const { a, b, port } = await twoEndpoints(t);
+  const miss = await rawUpgrade(port, '/c?x=1');
+  assert.ok(miss.closedByServer, `no answer within 2 s: ${JSON.stringify(miss.text)}`);
+  assert.match(miss.text, /^HTTP\/1\.1 404 Not Found\r\n/);
+  assert.match(miss.text, /no WebSocket endpoint at \/c\n$/);
+  assert.ok(miss.ms < 1000, `404 took ${miss.ms} ms`);
+  // The claimed paths still upgrade, each to its own Server, and the miss reached neither.
+  for (const [path, server] of [['/a', a], ['/b', b]] as const) {
+    const ok = await rawUpgrade(port, path, 300);
+    assert.match(ok.text, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    assert.equal(server.totalConnections, 0); // no M sent yet: the handshake is not complete
+  }
+  const c = new WebSocket(`ws://127.0.0.1:${port}/b`);
+  t.after(() => c.terminate());
+  await new Promise((r, j) => { c.on('open', r); c.on('error', j); });
+  c.send('M');
+  await new Promise((r) => c.once('message', r));
+  c.send('$1;default;;_OnNamespaceConnect;0;0;');
+  await new Promise((r) => c.once('message', r));
+  c.send('$2;default;;which;0;0;');
+  assert.equal(String(await new Promise((r) => c.once('message', r))), '$2;default;;which;0;0;b');
+});
+
+test('with an upgrade listener that is not ours, unclaimed upgrades go to it (no 404 from us); attaching a path twice throws', async (t) => {
+  const { a, http, port } = await twoEndpoints(t);
+  const seen: string[] = [];
+  http.on('upgrade', (req, socket) => {
+    seen.push(String(req.url));
+    if (req.url === '/a') return; // claimed by neffos: the foreign listener must leave it alone
+    socket.end('HTTP/1.1 418 I\'m a teapot\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
+  });
+  const foreign = await rawUpgrade(port, '/c');
+  assert.ok(foreign.closedByServer);
+  assert.equal(foreign.text, 'HTTP/1.1 418 I\'m a teapot\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  const ours = await rawUpgrade(port, '/a', 300);
+  assert.match(ours.text, /^HTTP\/1\.1 101 /);
+  assert.deepEqual(seen, ['/c', '/a']);
+  assert.throws(() => a.attach(http, { path: '/b' }), /already attached at path "\/b"/);
+  assert.throws(() => new Server({ default: {} }).attach(http, { path: '/a' }), /already attached at path "\/a"/);
 });
