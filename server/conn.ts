@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import {
   ACK_REQUEST, BadNamespaceError, ClosedError, InvalidPayloadError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
   OnRoomJoin, OnRoomLeave, OnRoomLeft, Reply, WriteError, decode, emptyReply,
-  encode, encodeAckId, encodeAckRefused, errorToText,
+  encode, encodeAckId, encodeAckRefused, errorToText, isBody,
   type DecodeOptions, type Frame, type Message, type MessageInit,
 } from '../protocol/index.js';
 import { fire, fireAndForget, isPromise, localMessage, type Handlers, type Outcome } from './handler.js';
@@ -434,11 +434,19 @@ export class Conn {
   answer(m: ServerMessage, o: Outcome): void {
     if (o === undefined) return;
     m.fromExplicit = '';
-    if (o instanceof Reply) {
+    if (o instanceof Reply && isBody(o.body)) {
       m.body = o.body;
       m.error = undefined;
+    } else if (o instanceof Reply) {
+      // A handler replied with a value that is not a body: the peer gets an error reply, nothing crashes.
+      this.core.logger.error('neffos: handler of', m.event, 'replied with a value that is not a body; send values with marshal(value)');
+      m.error = 'neffos: reply: a body must be a string or a Uint8Array';
     } else m.error = errorToText(o);
-    this.write(m);
+    try {
+      this.write(m);
+    } catch (e) {
+      this.core.logger.error('neffos: writing the answer to', m.event, 'failed:', e);
+    }
   }
 
   private replyConnect(m: ServerMessage): void | Promise<void> {

@@ -7,7 +7,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import {
-  ClosedError, OnNativeMessage, createWaitTokenGenerator, encode, isValidConnectionId,
+  ClosedError, OnNativeMessage, checkBody, createWaitTokenGenerator, encode, isValidConnectionId,
   type DecodeOptions, type Message,
 } from '../protocol/index.js';
 import { Conn } from './conn.js';
@@ -342,6 +342,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
     const room = message.room ?? '';
     const skip = except instanceof NSConn ? except.conn : except instanceof Conn ? except : null;
     const skipId = typeof except === 'string' ? except : '';
+    if (message.body !== undefined) checkBody(message.body, 'broadcast');
     let frame: string | Uint8Array | Buffer = encode({
       wait, namespace, room, event: message.event, body: message.body ?? '', binary: message.binary ?? false, error: message.error,
     });
