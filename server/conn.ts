@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import {
-  ACK_REQUEST, BadNamespaceError, ClosedError, InvalidPayloadError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
+  ACK_REQUEST, AbortError, BadNamespaceError, ClosedError, InvalidPayloadError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
   OnRoomJoin, OnRoomLeave, OnRoomLeft, Reply, WriteError, decode, emptyReply,
   encode, encodeAckId, encodeAckRefused, errorToText, isBody,
   type DecodeOptions, type Frame, type Message, type MessageInit,
@@ -184,6 +184,7 @@ export class Conn {
    */
   ask(message: MessageInit, options?: AskOptions): Promise<ServerMessage> {
     if (this.closed) return Promise.reject(new ClosedError());
+    if (options?.signal?.aborted) return Promise.reject(new AbortError());
     const wait = this.core.nextToken();
     const pending = (this.pending ??= new PendingAsks());
     const p = pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal);
@@ -216,6 +217,7 @@ export class Conn {
    */
   askThen<T>(message: MessageInit, options: AskOptions | undefined, then: (m: ServerMessage) => T | Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new ClosedError());
+    if (options?.signal?.aborted) return Promise.reject(new AbortError());
     const wait = this.core.nextToken();
     const pending = (this.pending ??= new PendingAsks());
     const p = pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal, then);
@@ -418,7 +420,7 @@ export class Conn {
   private resolveReply(m: Message): boolean {
     const w = m.wait;
     if (w === '' || w.charCodeAt(0) === 0x24) return false;
-    return this.core.resolveReply(m) || (this.pending !== undefined && this.pending.resolve(w, m));
+    return this.core.resolveReply(m, this) || (this.pending !== undefined && this.pending.resolve(w, m));
   }
 
   private answerEvent(m: ServerMessage, ns: NSConn): void {

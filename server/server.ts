@@ -7,7 +7,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import {
-  ClosedError, OnNativeMessage, checkBody, createWaitTokenGenerator, encode, isValidConnectionId,
+  AbortError, ClosedError, OnNativeMessage, checkBody, createWaitTokenGenerator, encode, isValidConnectionId,
   type DecodeOptions, type Message,
 } from '../protocol/index.js';
 import { Conn } from './conn.js';
@@ -71,6 +71,8 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
   private readonly byNamespace = new Map<string, Set<NSConn>>();
   private readonly byRoom = new Map<string, Map<string, Set<NSConn>>>();
   private readonly pending = new PendingAsks();
+  // wait token → the connection id an ask was sent `to`: only that connection's reply resolves it.
+  private readonly askTargets = new Map<string, string>();
   /** @internal */ readonly decodeOptions: DecodeOptions;
   // Connections that wrote in this tick; one nextTick flushes them all (not one callback per socket).
   private dirty: Conn[] = [];
@@ -218,8 +220,14 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
    * const answer = await server.ask({ namespace: 'default', event: 'status' }, { to: id, timeout: 5000 });
    */
   ask(message: BroadcastMessage, options: AskOptions & { to?: string } = {}): Promise<ServerMessage> {
+    if (options.signal?.aborted) return Promise.reject(new AbortError());
     const wait = this.token();
     const p = this.pending.add(wait, options.timeout ?? this.requestTimeout, options.signal);
+    if (options.to) {
+      this.askTargets.set(wait, options.to);
+      const forget = () => void this.askTargets.delete(wait);
+      p.then(forget, forget);
+    }
     this.send(null, options.to ? { ...message, to: options.to } : message, wait);
     return p;
   }
@@ -333,7 +341,9 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
   }
 
   /** @internal */
-  resolveReply(m: Message): boolean {
+  resolveReply(m: Message, from: Conn): boolean {
+    const to = this.askTargets.get(m.wait);
+    if (to !== undefined && to !== from.id) return false;
     return this.pending.resolve(m.wait, m);
   }
 
