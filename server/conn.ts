@@ -320,6 +320,8 @@ export class Conn {
 
   private finishHandshake(): void {
     if (this.closed) return;
+    // No handshake completes once the server is closed.
+    if (this.core.isClosed) return this.close(1001, 'server closed');
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
     if (this.readiness === 'refused') {
@@ -527,6 +529,7 @@ class ConnHandlers implements SocketHandlers {
   }
   close(): void {
     this.conn.cleanup();
+    this.conn.core.socketGone(this.conn);
   }
   pong(): void {
     this.conn.alive = true;

@@ -35,4 +35,8 @@ export interface ServerCore {
   resolveReply(m: Message, from: Conn): boolean;
   broadcast(except: Conn | NSConn | string | null, message: BroadcastMessage): void;
   hasConnection(id: string): boolean;
+  /** `close()` was called. */
+  readonly isClosed: boolean;
+  /** The socket of `conn` closed (its close event). */
+  socketGone(conn: Conn): void;
 }

@@ -68,6 +68,9 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
   readonly options: Readonly<ServerOptions>;
   private readonly conns = new Map<string, Conn>();
   private readonly all = new Set<Conn>();
+  // Every accepted socket until its close event, handshake done or not (close() waits for them).
+  private readonly sockets = new Set<Conn>();
+  private goneWaiters: Array<() => void> = [];
   private readonly byNamespace = new Map<string, Set<NSConn>>();
   private readonly byRoom = new Map<string, Map<string, Set<NSConn>>>();
   private readonly pending = new PendingAsks();
@@ -198,6 +201,11 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
    */
   accept(socket: ServerSocket, request: IncomingMessage, id?: string): Conn {
     const conn = new Conn(this, socket, request, id ?? (this.options.idGenerator ? this.options.idGenerator(request) : randomUUID()));
+    this.sockets.add(conn);
+    if (this.closed) {
+      conn.close(1001, 'server closed');
+      return conn;
+    }
     conn.start();
     return conn;
   }
@@ -264,14 +272,30 @@ export class Server<N extends NamespaceMap = NamespaceMap> implements ServerCore
     return this.closed;
   }
 
-  /** Closes every connection with a close frame (1001 by default); later upgrades get HTTP 500. */
-  close(code = 1001, reason = 'server closed'): void {
-    if (this.closed) return;
-    this.closed = true;
-    clearInterval(this.sweepTimer);
-    for (const c of [...this.all]) c.close(code, reason);
-    this.pending.rejectAll(new ClosedError('server closed'));
-    this.wss.close();
+  /**
+   * Closes every connection, handshake finished or not, with a close frame (1001 by default); later
+   * upgrades get HTTP 500 and no handshake completes afterwards. Resolves when every socket is gone.
+   */
+  close(code = 1001, reason = 'server closed'): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      clearInterval(this.sweepTimer);
+      // Every socket, handshake finished or not.
+      for (const c of [...this.sockets]) c.close(code, reason);
+      this.pending.rejectAll(new ClosedError('server closed'));
+      this.wss.close();
+    }
+    if (this.sockets.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.goneWaiters.push(resolve));
+  }
+
+  /** @internal */
+  socketGone(conn: Conn): void {
+    this.sockets.delete(conn);
+    if (this.sockets.size > 0 || this.goneWaiters.length === 0) return;
+    const w = this.goneWaiters;
+    this.goneWaiters = [];
+    for (const f of w) f();
   }
 
   // ---- ServerCore (internal) ----
