@@ -4,9 +4,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import {
-  ACK_REQUEST, BadNamespaceError, ClosedError, InvalidPayloadError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
+  ACK_REQUEST, AbortError, BadNamespaceError, ClosedError, InvalidPayloadError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
   OnRoomJoin, OnRoomLeave, OnRoomLeft, Reply, WriteError, decode, emptyReply,
-  encode, encodeAckId, encodeAckRefused, errorToText,
+  encode, encodeAckId, encodeAckRefused, errorToText, isBody,
   type DecodeOptions, type Frame, type Message, type MessageInit,
 } from '../protocol/index.js';
 import { fire, fireAndForget, isPromise, localMessage, type Handlers, type Outcome } from './handler.js';
@@ -184,6 +184,7 @@ export class Conn {
    */
   ask(message: MessageInit, options?: AskOptions): Promise<ServerMessage> {
     if (this.closed) return Promise.reject(new ClosedError());
+    if (options?.signal?.aborted) return Promise.reject(new AbortError());
     const wait = this.core.nextToken();
     const pending = (this.pending ??= new PendingAsks());
     const p = pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal);
@@ -216,6 +217,7 @@ export class Conn {
    */
   askThen<T>(message: MessageInit, options: AskOptions | undefined, then: (m: ServerMessage) => T | Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new ClosedError());
+    if (options?.signal?.aborted) return Promise.reject(new AbortError());
     const wait = this.core.nextToken();
     const pending = (this.pending ??= new PendingAsks());
     const p = pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal, then);
@@ -318,6 +320,8 @@ export class Conn {
 
   private finishHandshake(): void {
     if (this.closed) return;
+    // No handshake completes once the server is closed.
+    if (this.core.isClosed) return this.close(1001, 'server closed');
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
     if (this.readiness === 'refused') {
@@ -418,7 +422,7 @@ export class Conn {
   private resolveReply(m: Message): boolean {
     const w = m.wait;
     if (w === '' || w.charCodeAt(0) === 0x24) return false;
-    return this.core.resolveReply(m) || (this.pending !== undefined && this.pending.resolve(w, m));
+    return this.core.resolveReply(m, this) || (this.pending !== undefined && this.pending.resolve(w, m));
   }
 
   private answerEvent(m: ServerMessage, ns: NSConn): void {
@@ -434,11 +438,19 @@ export class Conn {
   answer(m: ServerMessage, o: Outcome): void {
     if (o === undefined) return;
     m.fromExplicit = '';
-    if (o instanceof Reply) {
+    if (o instanceof Reply && isBody(o.body)) {
       m.body = o.body;
       m.error = undefined;
+    } else if (o instanceof Reply) {
+      // A handler replied with a value that is not a body: the peer gets an error reply, nothing crashes.
+      this.core.logger.error('neffos: handler of', m.event, 'replied with a value that is not a body; send values with marshal(value)');
+      m.error = 'neffos: reply: a body must be a string or a Uint8Array';
     } else m.error = errorToText(o);
-    this.write(m);
+    try {
+      this.write(m);
+    } catch (e) {
+      this.core.logger.error('neffos: writing the answer to', m.event, 'failed:', e);
+    }
   }
 
   private replyConnect(m: ServerMessage): void | Promise<void> {
@@ -517,6 +529,7 @@ class ConnHandlers implements SocketHandlers {
   }
   close(): void {
     this.conn.cleanup();
+    this.conn.core.socketGone(this.conn);
   }
   pong(): void {
     this.conn.alive = true;

@@ -31,7 +31,12 @@ export interface ServerCore {
   unregister(conn: Conn): void;
   indexNamespace(ns: NSConn, connected: boolean): void;
   indexRoom(ns: NSConn, room: string, joined: boolean): void;
-  resolveReply(m: Message): boolean;
+  /** A reply to a server ask, read from `from` (an ask sent `to` one connection is resolved only by it). */
+  resolveReply(m: Message, from: Conn): boolean;
   broadcast(except: Conn | NSConn | string | null, message: BroadcastMessage): void;
   hasConnection(id: string): boolean;
+  /** `close()` was called. */
+  readonly isClosed: boolean;
+  /** The socket of `conn` closed (its close event). */
+  socketGone(conn: Conn): void;
 }

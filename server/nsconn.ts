@@ -1,6 +1,6 @@
 /** A connection's membership of one namespace (Go's `*neffos.NSConn`). */
 import {
-  BadNamespaceError, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft,
+  BadNamespaceError, OnNamespaceDisconnect, checkBody, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft,
   type Body, type MessageInit,
 } from '../protocol/index.js';
 import { fire, fireAndForget, isPromise, localMessage, type Handlers, type Outcome } from './handler.js';
@@ -43,11 +43,13 @@ export class NSConn {
 
   /** Sends an event to this client. Returns false when the write guard or a closed connection stops it. */
   emit(event: string, body: Body = ''): boolean {
+    checkBody(body, 'emit');
     return this.conn.write({ namespace: this.namespace, event, body });
   }
 
   /** Sends an event in a binary frame. */
   emitBinary(event: string, body: Body): boolean {
+    checkBody(body, 'emitBinary');
     return this.conn.write({ namespace: this.namespace, event, body, binary: true });
   }
 
@@ -57,6 +59,7 @@ export class NSConn {
    * const answer = await ns.ask('question', 'how are you?', { timeout: 5000 });
    */
   ask(event: string, body: Body = '', options?: AskOptions): Promise<ServerMessage> {
+    checkBody(body, 'ask');
     return this.conn.ask({ namespace: this.namespace, event, body }, options);
   }
 

@@ -1,5 +1,5 @@
 /** A room joined by one connection in one namespace (Go's `*neffos.Room`). */
-import { BadRoomError, OnRoomLeave, OnRoomLeft, type Body } from '../protocol/index.js';
+import { BadRoomError, checkBody, OnRoomLeave, OnRoomLeft, type Body } from '../protocol/index.js';
 import { fire, fireAndForget, isPromise, localMessage, type Outcome } from './handler.js';
 import type { NSConn } from './nsconn.js';
 import type { AskOptions } from './types.js';
@@ -16,6 +16,7 @@ export class Room {
 
   /** Sends an event with this room set, to this one client (Go's `Room.Emit`). */
   emit(event: string, body: Body = ''): boolean {
+    checkBody(body, 'room.emit');
     return this.nsConn.conn.write({ namespace: this.nsConn.namespace, room: this.name, event, body });
   }
 

@@ -7,7 +7,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import {
-  ClosedError, OnNativeMessage, createWaitTokenGenerator, encode, isValidConnectionId,
+  AbortError, ClosedError, OnNativeMessage, checkBody, createWaitTokenGenerator, encode, isValidConnectionId,
   type DecodeOptions, type Message,
 } from '../protocol/index.js';
 import { Conn } from './conn.js';
@@ -67,9 +67,14 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
   readonly options: Readonly<ServerOptions>;
   private readonly conns = new Map<string, Conn>();
   private readonly all = new Set<Conn>();
+  // Every accepted socket until its close event, handshake done or not (close() waits for them).
+  private readonly sockets = new Set<Conn>();
+  private goneWaiters: Array<() => void> = [];
   private readonly byNamespace = new Map<string, Set<NSConn>>();
   private readonly byRoom = new Map<string, Map<string, Set<NSConn>>>();
   private readonly pending = new PendingAsks();
+  // wait token → the connection id an ask was sent `to`: only that connection's reply resolves it.
+  private readonly askTargets = new Map<string, string>();
   /** @internal */ readonly decodeOptions: DecodeOptions;
   // Connections that wrote in this tick; one nextTick flushes them all (not one callback per socket).
   private dirty: Conn[] = [];
@@ -193,6 +198,11 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
    */
   accept(socket: ServerSocket, request: IncomingMessage, id?: string): Conn {
     const conn = new Conn(this, socket, request, id ?? (this.options.idGenerator ? this.options.idGenerator(request) : randomUUID()));
+    this.sockets.add(conn);
+    if (this.closed) {
+      conn.close(1001, 'server closed');
+      return conn;
+    }
     conn.start();
     return conn;
   }
@@ -215,8 +225,14 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
    * const answer = await server.ask({ namespace: 'default', event: 'status' }, { to: id, timeout: 5000 });
    */
   ask(message: BroadcastMessage, options: AskOptions & { to?: string } = {}): Promise<ServerMessage> {
+    if (options.signal?.aborted) return Promise.reject(new AbortError());
     const wait = this.token();
     const p = this.pending.add(wait, options.timeout ?? this.requestTimeout, options.signal);
+    if (options.to) {
+      this.askTargets.set(wait, options.to);
+      const forget = () => void this.askTargets.delete(wait);
+      p.then(forget, forget);
+    }
     this.send(null, options.to ? { ...message, to: options.to } : message, wait);
     return p;
   }
@@ -253,14 +269,30 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
     return this.closed;
   }
 
-  /** Closes every connection with a close frame (1001 by default); later upgrades get HTTP 500. */
-  close(code = 1001, reason = 'server closed'): void {
-    if (this.closed) return;
-    this.closed = true;
-    clearInterval(this.sweepTimer);
-    for (const c of [...this.all]) c.close(code, reason);
-    this.pending.rejectAll(new ClosedError('server closed'));
-    this.wss.close();
+  /**
+   * Closes every connection, handshake finished or not, with a close frame (1001 by default); later
+   * upgrades get HTTP 500 and no handshake completes afterwards. Resolves when every socket is gone.
+   */
+  close(code = 1001, reason = 'server closed'): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      clearInterval(this.sweepTimer);
+      // Every socket, handshake finished or not.
+      for (const c of [...this.sockets]) c.close(code, reason);
+      this.pending.rejectAll(new ClosedError('server closed'));
+      this.wss.close();
+    }
+    if (this.sockets.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.goneWaiters.push(resolve));
+  }
+
+  /** @internal */
+  socketGone(conn: Conn): void {
+    this.sockets.delete(conn);
+    if (this.sockets.size > 0 || this.goneWaiters.length === 0) return;
+    const w = this.goneWaiters;
+    this.goneWaiters = [];
+    for (const f of w) f();
   }
 
   // ---- ServerCore (internal) ----
@@ -330,7 +362,9 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
   }
 
   /** @internal */
-  resolveReply(m: Message): boolean {
+  resolveReply(m: Message, from: Conn): boolean {
+    const to = this.askTargets.get(m.wait);
+    if (to !== undefined && to !== from.id) return false;
     return this.pending.resolve(m.wait, m);
   }
 
@@ -339,6 +373,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
     const room = message.room ?? '';
     const skip = except instanceof NSConn ? except.conn : except instanceof Conn ? except : null;
     const skipId = typeof except === 'string' ? except : '';
+    if (message.body !== undefined) checkBody(message.body, 'broadcast');
     let frame: string | Uint8Array | Buffer = encode({
       wait, namespace, room, event: message.event, body: message.body ?? '', binary: message.binary ?? false, error: message.error,
     });
