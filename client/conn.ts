@@ -1,6 +1,6 @@
 import { EventEmitter } from './emitter.js';
 import {
-  ACK_REQUEST, BadNamespaceError, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
+  ACK_REQUEST, BadNamespaceError, checkBody, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
   emptyReply, encode, errorFromText, errorToText, HandshakeRefusedError, HandshakeTimeoutError, type MessageInit,
   NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnNativeMessage, OnRoomJoin,
   OnRoomJoined, OnRoomLeave, OnRoomLeft, TimeoutError,
@@ -98,6 +98,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * connected (or `nativeOnly` set). Bytes go binary, strings as text.
    */
   sendNative(body: Body): boolean {
+    checkBody(body, 'sendNative');
     const ns = this._nss.get('');
     if (!ns) throw new BadNamespaceError();
     return this._send(ns, { native: true, body, binary: typeof body !== 'string' });

@@ -1,5 +1,5 @@
 import {
-  createMessage, errorToText, isReply, OnAnyEvent, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined,
+  checkBody, createMessage, errorToText, isBody, isReply, OnAnyEvent, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined,
   OnRoomLeave, OnRoomLeft,
 } from '../protocol/index.js';
 import type { Conn } from './conn.js';
@@ -44,6 +44,11 @@ export class NSConn<E extends EventMap = EventMap> {
    * abort and close.
    */
   ask<K extends keyof E & string>(event: K, body: E[K] = '' as E[K], options?: RequestOptions): Promise<EventMessage> {
+    try {
+      checkBody(body, 'ask');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const e = this.conn._fail(this);
     return e ? Promise.reject(e) : this._ask(event, options, '', body);
   }
@@ -79,6 +84,7 @@ export class NSConn<E extends EventMap = EventMap> {
 
   /** @internal a user emit to the namespace or one of its rooms */
   _emit(event: string, body: E[string], binary?: boolean, room?: string): boolean {
+    checkBody(body, 'emit');
     return this.conn._send(this, { namespace: this.namespace, room, event, body, binary });
   }
 
@@ -115,11 +121,21 @@ export class NSConn<E extends EventMap = EventMap> {
     this._left(r, this._msg(OnRoomLeft, r.name));
   }
 
-  /** @internal dispatches a user event (or a native message); a Reply or error goes back to the server. */
+  /**
+   * @internal dispatches a user event (or a native message); a Reply or error goes back to the server.
+   * A reply whose body is not a body (`reply({a: 1})`) is an error: its TypeError goes back and to `error`.
+   */
   _dispatch(m: EventMessage): void {
     this._call(m.event, m, (e, result) => {
+      if (e === undefined && isReply(result)) {
+        if (isBody(result.body)) return this.conn._reply(this, { ...m, error: undefined, body: result.body });
+        try {
+          checkBody(result.body, 'reply');
+        } catch (te) {
+          this.conn.emit('error', (e = te));
+        }
+      }
       if (e !== undefined) this.conn._reply(this, { ...m, error: errorToText(e) });
-      else if (isReply(result)) this.conn._reply(this, { ...m, error: undefined, body: result.body });
     });
   }
 
