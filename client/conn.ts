@@ -1,6 +1,6 @@
 import { EventEmitter } from './emitter.js';
 import {
-  ACK_REQUEST, BadNamespaceError, checkBody, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
+  ACK_REQUEST, BadNamespaceError, checkBody, parseAck, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
   emptyReply, encode, errorFromText, errorToText, HandshakeRefusedError, HandshakeTimeoutError, type MessageInit,
   NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnNativeMessage, OnRoomJoin,
   OnRoomJoined, OnRoomLeave, OnRoomLeft, TimeoutError,
@@ -34,7 +34,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** waitServerConnect callers, keyed by a fresh object holding the namespace */
   private readonly _w = new Map<{ ns: string }, Done<NSConn<any>>>();
   /** The options with their defaults, and the decoder's (`allowNative`, `onlyNative`). */
-  private readonly _o: DialOptions & DecodeOptions & { handshakeTimeout: number; requestTimeout: number };
+  private readonly _o: DialOptions & DecodeOptions & { handshakeTimeout: number; requestTimeout: number; maxEarlyBytes: number };
   private readonly _rc: Required<ReconnectOptions> | false;
   private _buf: [NSConn<any>, MessageInit][] = [];
   private _ws: SocketLike | undefined;
@@ -55,7 +55,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     const r = options.reconnect ?? true;
     this._rc = r && { ...RECONNECT_DEFAULTS, ...(r as ReconnectOptions) }; // spreading `true` adds nothing
     this._o = {
-      handshakeTimeout: 10000, requestTimeout: 30000, ...options,
+      handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 1048576, pingInterval: 15000, ...options,
       onlyNative: options.nativeOnly, allowNative: options.nativeOnly || !!this._h.get('')?.has(OnNativeMessage),
     };
   }
@@ -216,6 +216,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       // A throw here (bad URL) rejects the promise.
       const ws = (this._ws = openSocket(this.url, { ...o.headers, ...(attempt && { 'X-Websocket-Reconnect': '' + attempt }) }, o));
       let queue: unknown[] | undefined = [];
+      let queued = 0;
       /** The handshake ends: failed with `error`, or accepted with `id` (then the frames that came early are processed). */
       const end = (this._cancel = (error?: unknown, id = '') => {
         clearTimeout(timer);
@@ -238,11 +239,14 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       const timer = setTimeout(end, o.handshakeTimeout, new HandshakeTimeoutError());
       ws.onopen = () => (o.nativeOnly ? end() : ws.send(ACK_REQUEST));
       this._stop = onData(ws, (data) => {
-        if (!queue) this._onFrame(data);
-        // `A` + id accepts, `H` + text refuses; anything else before `A` waits its turn.
-        else if (typeof data === 'string' && /^[AH]/.test(data)) end(data[0] === 'H' && new HandshakeRefusedError(data.slice(1)), data.slice(1));
-        else queue.push(data);
-      });
+        if (!queue) return this._onFrame(data);
+        const ack = typeof data === 'string' && parseAck(data);
+        // `A` + id accepts, `H` + text refuses; anything else before `A` waits its turn, up to `maxEarlyBytes`.
+        if (ack && ack.kind !== 'request') end(ack.kind === 'refused' && new HandshakeRefusedError(ack.error), (ack as { id?: string }).id);
+        else if ((queued += (data as string).length ?? (data as ArrayBuffer).byteLength) > o.maxEarlyBytes) {
+          end(new ClosedError(`more than ${o.maxEarlyBytes} bytes before the handshake ack`));
+        } else queue.push(data);
+      }, o.pingInterval);
       ws.onclose = (e) => (queue ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : this._lost(ws, e));
     });
   }

@@ -2,6 +2,7 @@
 // the pre-handshake queue bound, dead-link detection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { dial, reply, type Body } from '../../client/index.js';
 import { startLoopbackServer } from './loopback-server.js';
 
@@ -50,4 +51,61 @@ test('hardening: emit, ask, room emit, sendNative with a non-body throw a TypeEr
   assert.throws(() => conn.sendNative(1n as unknown as Body), bad('sendNative', 'bigint'));
   assert.equal(conn.pendingCount, 0);
   assert.equal((await ns.ask('echo', 'still fine')).body, 'still fine');
+});
+
+test('hardening: frames before the ack are bounded in bytes (maxEarlyBytes); over it the dial fails with a clear ClosedError', async (t) => {
+  const { WebSocketServer } = await import('ws');
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  t.after(() => new Promise((r) => wss.close(r)));
+  let closedByClient = false;
+  wss.on('connection', (ws) => {
+    ws.on('close', () => (closedByClient = true));
+    // A hostile server: never acks, floods 64 KiB frames.
+    ws.once('message', () => { for (let i = 0; i < 40 && ws.readyState === 1; i++) ws.send('x'.repeat(65536)); });
+  });
+  const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
+  await assert.rejects(dial(url, {}, { reconnect: false, maxEarlyBytes: 1 << 20 }),
+    (e: Error & { code?: string }) => e.code === 'ERR_CLOSED' && e.message === 'more than 1048576 bytes before the handshake ack');
+  for (let i = 0; i < 200 && !closedByClient; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(closedByClient, 'the client closed the socket');
+});
+
+test('hardening: a black-holed link (no FIN) is detected by the ping check and reconnected', async (t) => {
+  const server = await startLoopbackServer();
+  t.after(() => server.stop());
+  // A TCP proxy that can swallow every byte of its live links without closing them.
+  const links = new Set<Socket>();
+  let holed = false;
+  const proxy = createServer((client) => {
+    const upstream = connect(server.port, '127.0.0.1');
+    links.add(client);
+    links.add(upstream);
+    const forward = (from: Socket, to: Socket) => from.on('data', (d) => void (holed || to.write(d)));
+    forward(client, upstream);
+    forward(upstream, client);
+    const end = () => { client.destroy(); upstream.destroy(); links.delete(client); links.delete(upstream); };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise((r) => { for (const s of links) s.destroy(); proxy.close(r); }));
+  const url = `ws://127.0.0.1:${(proxy.address() as AddressInfo).port}/echo`;
+  const conn = await dial(url, { default: {} }, { pingInterval: 100, reconnect: { minDelay: 10, maxDelay: 20 } });
+  t.after(() => conn.close());
+  const ns = await conn.connect('default');
+  // Pings are answered while the link is good: no drop over several intervals.
+  await new Promise((r) => setTimeout(r, 350));
+  assert.equal(conn.state, 'connected');
+  const started = Date.now();
+  const disconnected = new Promise<{ code: number }>((r) => conn.once('disconnected', r));
+  const reconnected = new Promise((r) => conn.once('reconnected', r));
+  holed = true;
+  assert.equal((await disconnected).code, 1006);
+  const took = Date.now() - started;
+  t.diagnostic(`dead link detected after ${took} ms (pingInterval 100)`);
+  assert.ok(took <= 400, `detected after ${took} ms`);
+  holed = false;
+  await reconnected;
+  assert.equal((await ns.ask('echo', 'back')).body, 'back');
 });
