@@ -41,6 +41,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   private _closing?: boolean;
   private _looping?: boolean;
   private _retry: ReturnType<typeof setTimeout> | undefined;
+  /** Consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms. */
+  private _failedLinks = 0;
+  /** When the current link completed its handshake (ms since the epoch). */
+  private _upSince = 0;
   private _wake: (() => void) | undefined;
   private _hb: ReturnType<typeof setInterval> | undefined;
   /** Fails the handshake in progress, if any. */
@@ -232,6 +236,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
           const ns = this._ns('') ?? new NSConn(this, '', new Map());
           this._onConnected(ns, ns._msg(OnNamespaceConnected));
         }
+        this._upSince = Date.now();
         if (!attempt) this._set('connected', { id });
         resolve();
         for (const d of early) this._onFrame(d);
@@ -298,6 +303,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     this._detach(ws);
     this.emit('disconnected', { code: e.code, reason: e.reason });
     const keep = !!this._rc && !this._closing;
+    if (keep && Date.now() - this._upSince >= this._rc.minUptime) this._failedLinks = 0;
     this._cleanup(keep, new ClosedError('connection lost'));
     if (!keep) this._finish('remote', e.code);
     else if (!this._looping) void this._reconnect();
@@ -307,7 +313,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     this._looping = true;
     const rc = this._rc as Required<ReconnectOptions>;
     let error: unknown;
-    for (let attempt = 1; !this._closing; attempt++) {
+    for (let attempt = this._failedLinks + 1; !this._closing; attempt++) {
+      this._failedLinks = attempt;
       if (attempt > rc.maxRetries) {
         this.emit('giveUp', { attempts: attempt - 1, error });
         this._cleanup(false, new ClosedError());

@@ -76,8 +76,13 @@ export interface ReconnectOptions {
   maxDelay?: number;
   /** Growth per attempt (default 2). */
   factor?: number;
-  /** Attempts before `giveUp` (default Infinity). */
+  /** Consecutive failed or short-lived links before `giveUp` (default Infinity). */
   maxRetries?: number;
+  /**
+   * Ms a link must stay up before the attempt count starts again from 1 (default 5000). A server that accepts
+   * and drops at once keeps counting (backoff grows, `maxRetries` is reached) instead of being retried forever.
+   */
+  minUptime?: number;
 }
 
 /** The parts of the WebSocket API the client uses (browsers' WebSocket and `ws` both fit). */
