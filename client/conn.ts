@@ -33,6 +33,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   private readonly _p = new Map<string, Done<EventMessage>>();
   /** waitServerConnect callers, keyed by a fresh object holding the namespace */
   private readonly _w = new Map<{ ns: string }, Done<NSConn<any>>>();
+  /** Client-initiated connects in flight, by namespace. */
+  private readonly _connecting = new Map<string, Promise<NSConn<any>>>();
   /** The options with their defaults, and the decoder's (`allowNative`, `onlyNative`). */
   private readonly _o: DialOptions & DecodeOptions & { handshakeTimeout: number; requestTimeout: number; maxEarlyBytes: number };
   private readonly _rc: Required<ReconnectOptions> | false;
@@ -175,10 +177,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (ns.connected && (!m.room || ns.room(m.room))) this._raw(encode(m));
   }
 
-  /** @internal sends `m` with a fresh wait token and waits for the answer */
-  _request(m: MessageInit, o: RequestOptions = {}): Promise<EventMessage> {
+  /** @internal sends `m` with a fresh wait token and waits for the answer (`onAnswer` runs as it is read) */
+  _request(m: MessageInit, o: RequestOptions = {}, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
     const wait = (m.wait = token()); // callers pass a fresh `m`
-    const p = request(this._p, wait, o.timeout ?? this._o.requestTimeout, o.signal);
+    const p = request(this._p, wait, o.timeout ?? this._o.requestTimeout, o.signal, onAnswer);
     if (!this._raw(encode(m))) this._p.get(wait)?.(new NotConnectedError());
     return p;
   }
@@ -195,15 +197,24 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     return h && (this._nss.get(name) ?? new NSConn(this, name, h));
   }
 
+  /** Connects `ns`; a second call while one is in flight gets the same promise (one request, one NSConn). */
   private async _connectNs(name: string, o?: RequestOptions, ns = this._ns(name)): Promise<NSConn<any>> {
     if (!ns) throw new BadNamespaceError();
     if (ns.connected) return ns;
+    const inFlight = this._connecting;
+    let p = inFlight.get(name);
+    if (!p) inFlight.set(name, (p = this._connectOnce(ns, o).finally(() => inFlight.delete(name))));
+    return p;
+  }
+
+  /**
+   * The local `_OnNamespaceConnect` may refuse; then the server's answer. The namespace is connected as the
+   * answer is read, so a message the server sends right after it (a Go `_OnNamespaceConnected` that emits) is delivered.
+   */
+  private async _connectOnce(ns: NSConn<any>, o?: RequestOptions): Promise<NSConn<any>> {
     await ns._fire(OnNamespaceConnect, ns._msg(OnNamespaceConnect));
-    await ns._ask(OnNamespaceConnect, o);
-    const cur = this._nss.get(name);
-    if (cur?.connected) return cur;
-    this._onConnected(ns, ns._msg(OnNamespaceConnected));
-    return ns;
+    await ns._ask(OnNamespaceConnect, o, '', '', () => this.namespace(ns.namespace) || this._onConnected(ns, ns._msg(OnNamespaceConnected)));
+    return this.namespace(ns.namespace) ?? ns;
   }
 
   private _onConnected(ns: NSConn<any>, m: EventMessage): void {

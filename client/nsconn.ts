@@ -20,6 +20,8 @@ export class NSConn<E extends EventMap = EventMap> {
   connected = false;
   /** @internal joined rooms, and rooms to rejoin after a reconnect */
   readonly _rooms = new Map<string, Room<E>>();
+  /** Client-initiated joins in flight, by room. */
+  private readonly _joining = new Map<string, Promise<Room<E>>>();
 
   constructor(readonly conn: Conn<any>, readonly namespace: string, private readonly _h: Map<string, Handler<any, any>>) {}
 
@@ -89,14 +91,24 @@ export class NSConn<E extends EventMap = EventMap> {
   }
 
   /** @internal a request on this namespace (or one of its rooms) that waits for the answer */
-  _ask(event: string, options?: RequestOptions, room?: string, body?: E[string]): Promise<EventMessage> {
-    return this.conn._request({ namespace: this.namespace, room, event, body }, options);
+  _ask(event: string, options?: RequestOptions, room?: string, body?: E[string], onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
+    return this.conn._request({ namespace: this.namespace, room, event, body }, options, onAnswer);
   }
 
-  /** @internal client-initiated join; the local `_OnRoomJoin` runs after the server accepted, as in Go. */
+  /**
+   * @internal client-initiated join; the local `_OnRoomJoin` runs after the server accepted, as in Go.
+   * A second call while one is in flight gets the same promise (one request, one `_OnRoomJoin`).
+   */
   async _join(name: string, options?: RequestOptions): Promise<Room<E>> {
     const r = this.room(name);
     if (r) return r;
+    const inFlight = this._joining;
+    let p = inFlight.get(name);
+    if (!p) inFlight.set(name, (p = this._joinOnce(name, options).finally(() => inFlight.delete(name))));
+    return p;
+  }
+
+  private async _joinOnce(name: string, options?: RequestOptions): Promise<Room<E>> {
     await this._ask(OnRoomJoin, options, name);
     await this._fire(OnRoomJoin, this._msg(OnRoomJoin, name));
     return this._joined(name, this._msg(OnRoomJoined, name));

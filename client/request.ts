@@ -2,7 +2,7 @@
  * One request with a deadline and an AbortSignal (STYLE.md example 6): its settle
  * function is registered in `table` under `key` and removed exactly once, however the
  * request ends (answer, error, timeout, abort, close), so nothing pending outlives its
- * deadline. Lean on purpose — this is every ask's hot path: one closure and one timer.
+ * deadline. `onValue` sees an answer synchronously, in the state the frame arrived in. Lean on purpose — this is every ask's hot path: one closure and one timer.
  */
 import { AbortError, TimeoutError } from '../protocol/index.js';
 
@@ -13,7 +13,7 @@ export type Done<T> = (error: unknown, value?: T) => void;
  * @example
  * const reply = request(pending, token, 5000, signal); // then send; an answer calls pending.get(token)(undefined, msg)
  */
-export function request<K, T>(table: Map<K, Done<T>>, key: K, timeout: number, signal?: AbortSignal): Promise<T> {
+export function request<K, T>(table: Map<K, Done<T>>, key: K, timeout: number, signal?: AbortSignal, onValue?: (value: T) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const abort = signal && (() => done(new AbortError(undefined, { cause: signal.reason })));
     const done: Done<T> = (error, value) => {
@@ -21,8 +21,9 @@ export function request<K, T>(table: Map<K, Done<T>>, key: K, timeout: number, s
       table.delete(key);
       clearTimeout(timer);
       signal?.removeEventListener('abort', abort!);
-      if (error !== undefined) reject(error);
-      else resolve(value as T);
+      if (error !== undefined) return reject(error);
+      onValue?.(value as T); // synchronously, before the next frame of the same read
+      resolve(value as T);
     };
     table.set(key, done);
     const timer = timeout > 0 ? setTimeout(expire, timeout, done, timeout) : undefined;

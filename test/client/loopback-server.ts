@@ -15,6 +15,8 @@ export interface LoopbackServer {
   port: number;
   /** Live server-side sockets. */
   sockets: Set<WebSocket>;
+  /** Every system request received, as `event:namespace:room`. */
+  requests: string[];
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function startLoopbackServer(port = 0): Promise<LoopbackServer> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port });
   await new Promise<void>((resolve, reject) => { wss.once('listening', resolve); wss.once('error', reject); });
   const sockets = new Set<WebSocket>();
+  const requests: string[] = [];
   let ids = 0;
   wss.on('connection', (ws, req) => {
     applyQueryHeaders(req);
@@ -40,6 +43,7 @@ export async function startLoopbackServer(port = 0): Promise<LoopbackServer> {
       }
       const m = decode(frame);
       if (m.invalid) return;
+      if (m.wait && m.event.startsWith('_On')) requests.push(`${m.event}:${m.namespace}:${m.room}`);
       const asked = asks.get(m.wait);
       if (asked) {
         asks.delete(m.wait);
@@ -68,6 +72,7 @@ export async function startLoopbackServer(port = 0): Promise<LoopbackServer> {
     url: `ws://127.0.0.1:${actual}/echo`,
     port: actual,
     sockets,
+    requests,
     stop: () => new Promise<void>((resolve) => {
       for (const s of sockets) s.terminate();
       wss.close(() => resolve());
