@@ -1,6 +1,6 @@
 import { EventEmitter } from './emitter.js';
 import {
-  ACK_REQUEST, BadNamespaceError, checkBody, parseAck, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
+  ACK_REQUEST, askAbortedError, BadNamespaceError, checkBody, parseAck, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
   emptyReply, encode, errorFromText, errorToText, HandshakeRefusedError, HandshakeTimeoutError, type MessageInit,
   NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnNativeMessage, OnRoomJoin,
   OnRoomJoined, OnRoomLeave, OnRoomLeft, TimeoutError,
@@ -179,6 +179,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** @internal sends `m` with a fresh wait token and waits for the answer (`onAnswer` runs as it is read) */
   _request(m: MessageInit, o: RequestOptions = {}, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
+    if (o.signal?.aborted) return Promise.reject(askAbortedError(o.signal)); // never sent
     const wait = (m.wait = token()); // callers pass a fresh `m`
     const p = request(this._p, wait, o.timeout ?? this._o.requestTimeout, o.signal, onAnswer);
     if (!this._raw(encode(m))) this._p.get(wait)?.(new NotConnectedError());

@@ -2,9 +2,10 @@
  * One request with a deadline and an AbortSignal (STYLE.md example 6): its settle
  * function is registered in `table` under `key` and removed exactly once, however the
  * request ends (answer, error, timeout, abort, close), so nothing pending outlives its
- * deadline. `onValue` sees an answer synchronously, in the state the frame arrived in. Lean on purpose — this is every ask's hot path: one closure and one timer.
+ * deadline. `onValue` sees an answer synchronously, in the state the frame arrived in.
+ * The errors are protocol/errors.ts's askTimeoutError/askAbortedError, as on the server. Lean on purpose — this is every ask's hot path: one closure and one timer.
  */
-import { AbortError, TimeoutError } from '../protocol/index.js';
+import { askAbortedError, askTimeoutError } from '../protocol/index.js';
 
 /** Settles a request: an error rejects, `undefined` resolves with `value`. */
 export type Done<T> = (error: unknown, value?: T) => void;
@@ -15,7 +16,7 @@ export type Done<T> = (error: unknown, value?: T) => void;
  */
 export function request<K, T>(table: Map<K, Done<T>>, key: K, timeout: number, signal?: AbortSignal, onValue?: (value: T) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const abort = signal && (() => done(new AbortError(undefined, { cause: signal.reason })));
+    const abort = signal && (() => done(askAbortedError(signal)));
     const done: Done<T> = (error, value) => {
       if (table.get(key) !== done) return; // settled already
       table.delete(key);
@@ -34,5 +35,5 @@ export function request<K, T>(table: Map<K, Done<T>>, key: K, timeout: number, s
 
 /** A deadline passed (a module function: no closure per request). */
 function expire(done: Done<never>, timeout: number): void {
-  done(new TimeoutError(`timeout after ${timeout} ms`));
+  done(askTimeoutError(timeout));
 }

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { dial, reply, type Body } from '../../client/index.js';
+import { askTimeoutError } from '../../protocol/index.js';
 import { startLoopbackServer } from './loopback-server.js';
 
 test('hardening: reply({a:1}), reply(42), throws and async rejections in handlers never crash; the server gets an error answer', async (t) => {
@@ -108,4 +109,27 @@ test('hardening: a black-holed link (no FIN) is detected by the ping check and r
   holed = false;
   await reconnected;
   assert.equal((await ns.ask('echo', 'back')).body, 'back');
+});
+
+test('asks: timeout and abort errors carry the shared text, code and cause; an ask with an aborted signal is never sent', async (t) => {
+  const server = await startLoopbackServer();
+  t.after(() => server.stop());
+  const conn = await dial(server.url, { default: {} }, { reconnect: false });
+  t.after(() => conn.close());
+  const ns = await conn.connect('default');
+  await assert.rejects(ns.ask('silent', 'x', { timeout: 30 }), (e: Error & { code?: string }) =>
+    e.constructor === askTimeoutError(30).constructor && e.message === askTimeoutError(30).message && e.code === 'ERR_TIMEOUT' && e.cause === undefined);
+  const ac = new AbortController();
+  const pending = ns.ask('silent', 'x', { signal: ac.signal, timeout: 0 });
+  ac.abort('changed my mind');
+  await assert.rejects(pending, (e: Error & { code?: string }) => e.message === 'aborted' && e.code === 'ERR_ABORTED' && e.cause === 'changed my mind');
+  const before = server.requests.length;
+  await assert.rejects(ns.ask('echo', 'never', { signal: AbortSignal.abort('early') }), (e: Error & { code?: string }) => e.code === 'ERR_ABORTED' && e.cause === 'early');
+  await assert.rejects(ns.joinRoom('never', { signal: AbortSignal.abort() }), (e: Error & { code?: string }) => e.code === 'ERR_ABORTED');
+  // Barrier: the echo below is answered; had the aborted ask been sent, its echo would have come first and been ignored,
+  // and the aborted join would show in the server's requests.
+  assert.equal((await ns.ask('echo', 'after')).body, 'after');
+  assert.equal(server.requests.length, before);
+  assert.equal(server.bodies.includes('never'), false);
+  assert.equal(conn.pendingCount, 0);
 });

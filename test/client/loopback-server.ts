@@ -17,6 +17,8 @@ export interface LoopbackServer {
   sockets: Set<WebSocket>;
   /** Every system request received, as `event:namespace:room`. */
   requests: string[];
+  /** The body of every message received, in order. */
+  bodies: string[];
   stop(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export async function startLoopbackServer(port = 0): Promise<LoopbackServer> {
   await new Promise<void>((resolve, reject) => { wss.once('listening', resolve); wss.once('error', reject); });
   const sockets = new Set<WebSocket>();
   const requests: string[] = [];
+  const bodies: string[] = [];
   let ids = 0;
   wss.on('connection', (ws, req) => {
     applyQueryHeaders(req);
@@ -43,6 +46,7 @@ export async function startLoopbackServer(port = 0): Promise<LoopbackServer> {
       }
       const m = decode(frame);
       if (m.invalid) return;
+      bodies.push(String(m.body));
       if (m.wait && m.event.startsWith('_On')) requests.push(`${m.event}:${m.namespace}:${m.room}`);
       const asked = asks.get(m.wait);
       if (asked) {
@@ -73,6 +77,7 @@ export async function startLoopbackServer(port = 0): Promise<LoopbackServer> {
     port: actual,
     sockets,
     requests,
+    bodies,
     stop: () => new Promise<void>((resolve) => {
       for (const s of sockets) s.terminate();
       wss.close(() => resolve());
