@@ -1,12 +1,14 @@
 import { EventEmitter } from './emitter.js';
 import {
-  ACK_REQUEST, askAbortedError, BadNamespaceError, checkBody, parseAck, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
+  ACK_REQUEST, BadNamespaceError, parseAck, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
   emptyReply, encode, errorFromText, errorToText, HandshakeRefusedError, HandshakeTimeoutError, type MessageInit,
   NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnNativeMessage, OnRoomJoin,
   OnRoomJoined, OnRoomLeave, OnRoomLeft, TimeoutError,
 } from '../protocol/index.js';
 import { backoff, RECONNECT_DEFAULTS } from './backoff.js';
 import { onData, openSocket } from './env.js';
+import { checkBody } from './guard.js';
+import { shared } from './shared.js';
 import { NSConn } from './nsconn.js';
 import { type Done, request } from './request.js';
 import type {
@@ -61,7 +63,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     const r = options.reconnect ?? true;
     this._rc = r && { ...RECONNECT_DEFAULTS, ...(r as ReconnectOptions) }; // spreading `true` adds nothing
     this._o = {
-      handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 1048576, pingInterval: 15000, ...options,
+      handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 1048576, ...options,
       onlyNative: options.nativeOnly, allowNative: options.nativeOnly || !!this._h.get('')?.has(OnNativeMessage),
     };
   }
@@ -179,10 +181,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** @internal sends `m` with a fresh wait token and waits for the answer (`onAnswer` runs as it is read) */
   _request(m: MessageInit, o: RequestOptions = {}, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
-    if (o.signal?.aborted) return Promise.reject(askAbortedError(o.signal)); // never sent
     const wait = (m.wait = token()); // callers pass a fresh `m`
     const p = request(this._p, wait, o.timeout ?? this._o.requestTimeout, o.signal, onAnswer);
-    if (!this._raw(encode(m))) this._p.get(wait)?.(new NotConnectedError());
+    const done = this._p.get(wait); // none when the signal was aborted already: then nothing is sent
+    if (done && !this._raw(encode(m))) done(new NotConnectedError());
     return p;
   }
 
@@ -202,10 +204,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   private async _connectNs(name: string, o?: RequestOptions, ns = this._ns(name)): Promise<NSConn<any>> {
     if (!ns) throw new BadNamespaceError();
     if (ns.connected) return ns;
-    const inFlight = this._connecting;
-    let p = inFlight.get(name);
-    if (!p) inFlight.set(name, (p = this._connectOnce(ns, o).finally(() => inFlight.delete(name))));
-    return p;
+    return shared(this._connecting, name, () => this._connectOnce(ns, o));
   }
 
   /**
@@ -259,9 +258,9 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         if (!queue) return this._onFrame(data);
         const ack = typeof data === 'string' && parseAck(data);
         // `A` + id accepts, `H` + text refuses; anything else before `A` waits its turn, up to `maxEarlyBytes`.
-        if (ack && ack.kind !== 'request') end(ack.kind === 'refused' && new HandshakeRefusedError(ack.error), (ack as { id?: string }).id);
+        if (ack) end(ack.kind === 'refused' && new HandshakeRefusedError(ack.error), (ack as { id?: string }).id);
         else if ((queued += (data as string).length ?? (data as ArrayBuffer).byteLength) > o.maxEarlyBytes) {
-          end(new ClosedError(`more than ${o.maxEarlyBytes} bytes before the handshake ack`));
+          end(new ClosedError(`over ${o.maxEarlyBytes} bytes before the ack`));
         } else queue.push(data);
       }, o.pingInterval);
       ws.onclose = (e) => (queue ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : this._lost(ws, e));

@@ -27,7 +27,7 @@ export function openSocket(url: string, headers: Record<string, string>, o: Dial
  * previous tick, else a WebSocket ping is sent. A black-holed link (no FIN) is noticed within
  * 2 × `pingInterval`. Go neffos (gorilla) answers pings with pongs; so does every RFC 6455 peer.
  */
-export function onData(ws: SocketLike, fn: (data: unknown) => void, pingInterval = 0): () => void {
+export function onData(ws: SocketLike, fn: (data: unknown) => void, pingInterval = 15000): () => void {
   if (ws instanceof WS) {
     const node = ws as unknown as import('ws').WebSocket;
     let heard = true;

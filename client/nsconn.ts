@@ -1,8 +1,10 @@
 import {
-  checkBody, createMessage, errorToText, isBody, isReply, OnAnyEvent, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined,
+  createMessage, errorToText, isReply, OnAnyEvent, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined,
   OnRoomLeave, OnRoomLeft,
 } from '../protocol/index.js';
 import type { Conn } from './conn.js';
+import { checkBody } from './guard.js';
+import { shared } from './shared.js';
 import { type Outcome, run } from './handler.js';
 import { Room } from './room.js';
 import type { EventMap, EventMessage, Handler, RequestOptions } from './types.js';
@@ -102,10 +104,7 @@ export class NSConn<E extends EventMap = EventMap> {
   async _join(name: string, options?: RequestOptions): Promise<Room<E>> {
     const r = this.room(name);
     if (r) return r;
-    const inFlight = this._joining;
-    let p = inFlight.get(name);
-    if (!p) inFlight.set(name, (p = this._joinOnce(name, options).finally(() => inFlight.delete(name))));
-    return p;
+    return shared(this._joining, name, () => this._joinOnce(name, options));
   }
 
   private async _joinOnce(name: string, options?: RequestOptions): Promise<Room<E>> {
@@ -140,9 +139,9 @@ export class NSConn<E extends EventMap = EventMap> {
   _dispatch(m: EventMessage): void {
     this._call(m.event, m, (e, result) => {
       if (e === undefined && isReply(result)) {
-        if (isBody(result.body)) return this.conn._reply(this, { ...m, error: undefined, body: result.body });
         try {
           checkBody(result.body, 'reply');
+          return this.conn._reply(this, { ...m, error: undefined, body: result.body });
         } catch (te) {
           this.conn.emit('error', (e = te));
         }

@@ -67,7 +67,7 @@ test('hardening: frames before the ack are bounded in bytes (maxEarlyBytes); ove
   });
   const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
   await assert.rejects(dial(url, {}, { reconnect: false, maxEarlyBytes: 1 << 20 }),
-    (e: Error & { code?: string }) => e.code === 'ERR_CLOSED' && e.message === 'more than 1048576 bytes before the handshake ack');
+    (e: Error & { code?: string }) => e.code === 'ERR_CLOSED' && e.message === 'over 1048576 bytes before the ack');
   for (let i = 0; i < 200 && !closedByClient; i++) await new Promise((r) => setTimeout(r, 10));
   assert.ok(closedByClient, 'the client closed the socket');
 });
