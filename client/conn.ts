@@ -1,6 +1,6 @@
 import { EventEmitter } from './emitter.js';
 import {
-  ACK_REQUEST, BadNamespaceError, parseAck, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
+  ACK_ID_PREFIX, ACK_REFUSED_PREFIX, ACK_REQUEST, BadNamespaceError, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
   emptyReply, encode, errorFromText, errorToText, HandshakeRefusedError, HandshakeTimeoutError, type MessageInit,
   NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnNativeMessage, OnRoomJoin,
   OnRoomJoined, OnRoomLeave, OnRoomLeft, TimeoutError,
@@ -256,9 +256,9 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       ws.onopen = () => (o.nativeOnly ? end() : ws.send(ACK_REQUEST));
       this._stop = onData(ws, (data) => {
         if (!queue) return this._onFrame(data);
-        const ack = typeof data === 'string' && parseAck(data);
-        // `A` + id accepts, `H` + text refuses; anything else before `A` waits its turn, up to `maxEarlyBytes`.
-        if (ack) end(ack.kind === 'refused' && new HandshakeRefusedError(ack.error), (ack as { id?: string }).id);
+        const ack = typeof data === 'string' && data[0];
+        // `A` + id accepts, `H` + text refuses (docs/protocol.md §2); anything else before `A` waits its turn, up to `maxEarlyBytes`.
+        if (ack === ACK_ID_PREFIX || ack === ACK_REFUSED_PREFIX) end(ack === ACK_REFUSED_PREFIX && new HandshakeRefusedError((data as string).slice(1)), (data as string).slice(1));
         else if ((queued += (data as string).length ?? (data as ArrayBuffer).byteLength) > o.maxEarlyBytes) {
           end(new ClosedError(`over ${o.maxEarlyBytes} bytes before the ack`));
         } else queue.push(data);
