@@ -1,23 +1,22 @@
 import { EventEmitter } from './emitter.js';
 import {
-  ACK_ID_PREFIX, ACK_REFUSED_PREFIX, ACK_REQUEST, BadNamespaceError, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
-  emptyReply, encode, errorFromText, errorToText, HandshakeRefusedError, HandshakeTimeoutError, type MessageInit,
-  NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnNativeMessage, OnRoomJoin,
-  OnRoomJoined, OnRoomLeave, OnRoomLeft, TimeoutError,
+  ACK_ID_PREFIX, ACK_REFUSED_PREFIX, ACK_REQUEST, BadNamespaceError, BadRoomError, type Body, ClosedError, createWaitTokenGenerator,
+  decode, type DecodeOptions, type Frame, encode, errorFromText, HandshakeRefusedError, HandshakeTimeoutError, type MessageInit,
+  NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnNativeMessage, OnRoomJoin, OnRoomLeave,
 } from '../protocol/index.js';
+import { heartbeat } from './heartbeat.js';
 import { backoff, RECONNECT_DEFAULTS } from './backoff.js';
 import { onData, openSocket } from './env.js';
 import { checkBody } from './guard.js';
 import { shared } from './shared.js';
 import { NSConn } from './nsconn.js';
+import { flush, restore } from './restore.js';
+import { serve } from './serve.js';
 import { type Done, request } from './request.js';
 import type {
   AnyNamespaces, ConnEvents, ConnState, DialOptions, EventMessage, Handler, NamespaceMap, Namespaces,
   ReconnectOptions, RequestOptions, SocketLike,
 } from './types.js';
-
-/** A namespace no application declares: a disconnect request for it is answered with an empty reply (heartbeat probe). */
-const HEARTBEAT_NS = '\u0000heartbeat';
 
 /** Wait tokens: one client-side sequence for every Conn of the page or process. */
 const token = createWaitTokenGenerator('client');
@@ -40,8 +39,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** The options with their defaults, and the decoder's (`allowNative`, `onlyNative`). */
   private readonly _o: DialOptions & DecodeOptions & { handshakeTimeout: number; requestTimeout: number; maxEarlyBytes: number };
   private readonly _rc: Required<ReconnectOptions> | false;
-  private _buf: [NSConn<any>, MessageInit][] = [];
-  private _ws: SocketLike | undefined;
+  /** @internal emits kept while reconnecting */
+  _buf: [NSConn<any>, MessageInit][] = [];
+  /** @internal the current socket */
+  _ws: SocketLike | undefined;
   private _closing?: boolean;
   private _looping?: boolean;
   private _retry: ReturnType<typeof setTimeout> | undefined;
@@ -130,25 +131,13 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** @internal opens the first link; `dial` returns this. */
   async _start(): Promise<this> {
     const o = this._o;
-    const every = o.heartbeat;
     try {
       await this._open(0);
     } catch (e) {
       this.state = 'closed'; // nobody can listen yet: dial rejects
       throw e;
     }
-    // Keep-alive for the Conn's life, probing while connected: a disconnect request for a namespace
-    // nobody declares gets an empty reply from Go neffos; no answer in time drops the link.
-    if (every && !o.nativeOnly) {
-      this._hb = setInterval(() => {
-        const ws = this._ws;
-        if (ws && this.state === 'connected') {
-          this._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout: o.heartbeatTimeout || every }).catch((e) => {
-            if (e instanceof TimeoutError) this._lost(ws, { code: 4000, reason: 'heartbeat timeout' });
-          });
-        }
-      }, every);
-    }
+    if (o.heartbeat && !o.nativeOnly) this._hb = heartbeat(this, o.heartbeat, o.heartbeatTimeout || o.heartbeat);
     return this;
   }
 
@@ -195,13 +184,15 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   /** The handle of namespace `name`: the remembered one or a new one; none when `name` is not declared. */
-  private _ns(name: string): NSConn<any> | undefined {
+  /** @internal */
+  _ns(name: string): NSConn<any> | undefined {
     const h = this._h.get(name);
     return h && (this._nss.get(name) ?? new NSConn(this, name, h));
   }
 
   /** Connects `ns`; a second call while one is in flight gets the same promise (one request, one NSConn). */
-  private async _connectNs(name: string, o?: RequestOptions, ns = this._ns(name)): Promise<NSConn<any>> {
+  /** @internal */
+  async _connectNs(name: string, o?: RequestOptions, ns = this._ns(name)): Promise<NSConn<any>> {
     if (!ns) throw new BadNamespaceError();
     if (ns.connected) return ns;
     return shared(this._connecting, name, () => this._connectOnce(ns, o));
@@ -217,7 +208,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     return this.namespace(ns.namespace) ?? ns;
   }
 
-  private _onConnected(ns: NSConn<any>, m: EventMessage): void {
+  /** @internal */
+  _onConnected(ns: NSConn<any>, m: EventMessage): void {
     ns.connected = true;
     this._nss.set(ns.namespace, ns);
     ns._call(OnNamespaceConnected, m);
@@ -277,39 +269,13 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     const ns = this._nss.get(m.namespace);
     const on = ns?.connected;
     if (ev === OnNamespaceConnect || ev === OnNamespaceDisconnect || (on && (ev === OnRoomJoin || ev === OnRoomLeave))) {
-      if (m.wait && !m.isNoOp) this._serve(m, ns);
+      if (m.wait && !m.isNoOp) serve(this, m, ns);
     } else if (on) ns!._dispatch(m);
   }
 
-  /**
-   * A server request (connect, disconnect, join, leave), answered as Go's client answers it: the
-   * local handler of the event may refuse (its error text goes back); otherwise the empty reply is
-   * written first, then the local state changes and the "-ed" event fires. A disconnect cannot be
-   * refused; a request that changes nothing is just acknowledged.
-   */
-  private _serve(m: EventMessage, ns: NSConn<any> | undefined): void {
-    const { event, room } = m;
-    const answer = (e?: unknown) => this._raw(e === undefined ? emptyReply(m.wait) : encode({ ...m, error: errorToText(e) }));
-    if (event === OnNamespaceDisconnect) {
-      answer();
-      if (ns?.connected) ns._drop(false, m);
-      return;
-    }
-    const target = this._ns(m.namespace);
-    if (!target) return void answer(new BadNamespaceError());
-    const r = target.room(room);
-    if (event === OnNamespaceConnect ? target.connected : event === OnRoomJoin ? r : !r) return void answer();
-    target._call(event, m, (e) => {
-      answer(e);
-      if (e !== undefined) return;
-      if (event === OnRoomJoin) target._joined(room, { ...m, event: OnRoomJoined });
-      else if (event === OnRoomLeave) target._left(r!, { ...m, event: OnRoomLeft });
-      else if (!target.connected) this._onConnected(target, { ...m, event: OnNamespaceConnected });
-    });
-  }
-
   /** The link dropped after the handshake. */
-  private _lost(ws: SocketLike, e: { code: number; reason: string }): void {
+  /** @internal */
+  _lost(ws: SocketLike, e: { code: number; reason: string }): void {
     if (ws !== this._ws) return;
     this._detach(ws);
     this.emit('disconnected', { code: e.code, reason: e.reason });
@@ -342,53 +308,19 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       try {
         await this._open(attempt);
         const ws = this._ws;
-        await this._restore();
+        await restore(this);
         if (this._closing) break;
         if (this._ws !== ws) throw new ClosedError('connection lost');
         this.reconnectTries = attempt;
         this._looping = false;
         this._set('connected', { id: this.id, attempt }, 'reconnected');
-        this._flush();
+        flush(this);
         break;
       } catch (e) {
         error = e;
       }
     }
     this._looping = false;
-  }
-
-  /** Connects every remembered namespace and rejoins its rooms; a refusal forgets that handle (reported as `error`). */
-  private async _restore(): Promise<void> {
-    for (const ns of [...this._nss.values()]) {
-      if (await this._again(this._connectNs(ns.namespace, undefined, ns), this._nss, ns.namespace)) {
-        for (const name of [...ns._rooms.keys()]) await this._again(ns._join(name), ns._rooms, name);
-      }
-    }
-  }
-
-  /** One restore step: false (`key` forgotten, `error` emitted) when the server refused; rethrows when the link is gone. */
-  private async _again(step: Promise<unknown>, from: Map<string, unknown>, key: string): Promise<boolean> {
-    try {
-      await step;
-      return true;
-    } catch (e) {
-      if (!this._ws) throw e;
-      from.delete(key);
-      this.emit('error', e);
-      return false;
-    }
-  }
-
-  private _flush(): void {
-    const buf = this._buf;
-    this._buf = [];
-    for (const [ns, m] of buf) {
-      try {
-        this._send(ns, m);
-      } catch (e) {
-        this.emit('error', e);
-      }
-    }
   }
 
   /** Local teardown: pending requests reject with `error`; namespaces get forced disconnect events. */
