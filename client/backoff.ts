@@ -1,7 +1,7 @@
 import type { ReconnectOptions } from './types.js';
 
-/** The reconnection defaults: 250 ms base, doubling, capped at 10 s, retrying forever. */
-export const RECONNECT_DEFAULTS: Required<ReconnectOptions> = { minDelay: 250, maxDelay: 10000, factor: 2, maxRetries: Infinity };
+/** The reconnection defaults: 250 ms base, doubling, capped at 10 s, retrying forever; a link must stay up 5 s to reset the count. */
+export const RECONNECT_DEFAULTS: Required<ReconnectOptions> = { minDelay: 250, maxDelay: 10000, factor: 2, maxRetries: Infinity, minUptime: 5000 };
 
 /**
  * Delay in ms before reconnection attempt `attempt` (0-based): "full jitter",

@@ -1,21 +1,22 @@
 import { EventEmitter } from './emitter.js';
 import {
-  ACK_REQUEST, BadNamespaceError, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
-  emptyReply, encode, errorFromText, errorToText, HandshakeRefusedError, HandshakeTimeoutError, type MessageInit,
-  NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnNativeMessage, OnRoomJoin,
-  OnRoomJoined, OnRoomLeave, OnRoomLeft, TimeoutError,
+  ACK_ID_PREFIX, ACK_REFUSED_PREFIX, ACK_REQUEST, BadNamespaceError, BadRoomError, type Body, ClosedError, createWaitTokenGenerator,
+  decode, type DecodeOptions, type Frame, encode, errorFromText, HandshakeRefusedError, HandshakeTimeoutError, type MessageInit,
+  NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnNativeMessage, OnRoomJoin, OnRoomLeave,
 } from '../protocol/index.js';
+import { heartbeat } from './heartbeat.js';
 import { backoff, RECONNECT_DEFAULTS } from './backoff.js';
 import { onData, openSocket } from './env.js';
+import { checkBody } from './guard.js';
+import { shared } from './shared.js';
 import { NSConn } from './nsconn.js';
+import { flush, restore } from './restore.js';
+import { serve } from './serve.js';
 import { type Done, request } from './request.js';
 import type {
   AnyNamespaces, ConnEvents, ConnState, DialOptions, EventMessage, Handler, NamespaceMap, Namespaces,
   ReconnectOptions, RequestOptions, SocketLike,
 } from './types.js';
-
-/** A namespace no application declares: a disconnect request for it is answered with an empty reply (heartbeat probe). */
-const HEARTBEAT_NS = '\u0000heartbeat';
 
 /** Wait tokens: one client-side sequence for every Conn of the page or process. */
 const token = createWaitTokenGenerator('client');
@@ -33,14 +34,22 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   private readonly _p = new Map<string, Done<EventMessage>>();
   /** waitServerConnect callers, keyed by a fresh object holding the namespace */
   private readonly _w = new Map<{ ns: string }, Done<NSConn<any>>>();
+  /** Client-initiated connects in flight, by namespace. */
+  private readonly _connecting = new Map<string, Promise<NSConn<any>>>();
   /** The options with their defaults, and the decoder's (`allowNative`, `onlyNative`). */
-  private readonly _o: DialOptions & DecodeOptions & { handshakeTimeout: number; requestTimeout: number };
+  private readonly _o: DialOptions & DecodeOptions & { handshakeTimeout: number; requestTimeout: number; maxEarlyBytes: number };
   private readonly _rc: Required<ReconnectOptions> | false;
-  private _buf: [NSConn<any>, MessageInit][] = [];
-  private _ws: SocketLike | undefined;
+  /** @internal emits kept while reconnecting */
+  _buf: [NSConn<any>, MessageInit][] = [];
+  /** @internal the current socket */
+  _ws: SocketLike | undefined;
   private _closing?: boolean;
   private _looping?: boolean;
   private _retry: ReturnType<typeof setTimeout> | undefined;
+  /** Consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms. */
+  private _failedLinks = 0;
+  /** When the current link completed its handshake (ms since the epoch). */
+  private _upSince = 0;
   private _wake: (() => void) | undefined;
   private _hb: ReturnType<typeof setInterval> | undefined;
   /** Fails the handshake in progress, if any. */
@@ -55,7 +64,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     const r = options.reconnect ?? true;
     this._rc = r && { ...RECONNECT_DEFAULTS, ...(r as ReconnectOptions) }; // spreading `true` adds nothing
     this._o = {
-      handshakeTimeout: 10000, requestTimeout: 30000, ...options,
+      handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 1048576, ...options,
       onlyNative: options.nativeOnly, allowNative: options.nativeOnly || !!this._h.get('')?.has(OnNativeMessage),
     };
   }
@@ -98,6 +107,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * connected (or `nativeOnly` set). Bytes go binary, strings as text.
    */
   sendNative(body: Body): boolean {
+    checkBody(body, 'sendNative');
     const ns = this._nss.get('');
     if (!ns) throw new BadNamespaceError();
     return this._send(ns, { native: true, body, binary: typeof body !== 'string' });
@@ -121,25 +131,13 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** @internal opens the first link; `dial` returns this. */
   async _start(): Promise<this> {
     const o = this._o;
-    const every = o.heartbeat;
     try {
       await this._open(0);
     } catch (e) {
       this.state = 'closed'; // nobody can listen yet: dial rejects
       throw e;
     }
-    // Keep-alive for the Conn's life, probing while connected: a disconnect request for a namespace
-    // nobody declares gets an empty reply from Go neffos; no answer in time drops the link.
-    if (every && !o.nativeOnly) {
-      this._hb = setInterval(() => {
-        const ws = this._ws;
-        if (ws && this.state === 'connected') {
-          this._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout: o.heartbeatTimeout || every }).catch((e) => {
-            if (e instanceof TimeoutError) this._lost(ws, { code: 4000, reason: 'heartbeat timeout' });
-          });
-        }
-      }, every);
-    }
+    if (o.heartbeat && !o.nativeOnly) this._hb = heartbeat(this, o.heartbeat, o.heartbeatTimeout || o.heartbeat);
     return this;
   }
 
@@ -170,11 +168,12 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (ns.connected && (!m.room || ns.room(m.room))) this._raw(encode(m));
   }
 
-  /** @internal sends `m` with a fresh wait token and waits for the answer */
-  _request(m: MessageInit, o: RequestOptions = {}): Promise<EventMessage> {
+  /** @internal sends `m` with a fresh wait token and waits for the answer (`onAnswer` runs as it is read) */
+  _request(m: MessageInit, o: RequestOptions = {}, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
     const wait = (m.wait = token()); // callers pass a fresh `m`
-    const p = request(this._p, wait, o.timeout ?? this._o.requestTimeout, o.signal);
-    if (!this._raw(encode(m))) this._p.get(wait)?.(new NotConnectedError());
+    const p = request(this._p, wait, o.timeout ?? this._o.requestTimeout, o.signal, onAnswer);
+    const done = this._p.get(wait); // none when the signal was aborted already: then nothing is sent
+    if (done && !this._raw(encode(m))) done(new NotConnectedError());
     return p;
   }
 
@@ -185,23 +184,32 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   /** The handle of namespace `name`: the remembered one or a new one; none when `name` is not declared. */
-  private _ns(name: string): NSConn<any> | undefined {
+  /** @internal */
+  _ns(name: string): NSConn<any> | undefined {
     const h = this._h.get(name);
     return h && (this._nss.get(name) ?? new NSConn(this, name, h));
   }
 
-  private async _connectNs(name: string, o?: RequestOptions, ns = this._ns(name)): Promise<NSConn<any>> {
+  /** Connects `ns`; a second call while one is in flight gets the same promise (one request, one NSConn). */
+  /** @internal */
+  async _connectNs(name: string, o?: RequestOptions, ns = this._ns(name)): Promise<NSConn<any>> {
     if (!ns) throw new BadNamespaceError();
     if (ns.connected) return ns;
-    await ns._fire(OnNamespaceConnect, ns._msg(OnNamespaceConnect));
-    await ns._ask(OnNamespaceConnect, o);
-    const cur = this._nss.get(name);
-    if (cur?.connected) return cur;
-    this._onConnected(ns, ns._msg(OnNamespaceConnected));
-    return ns;
+    return shared(this._connecting, name, () => this._connectOnce(ns, o));
   }
 
-  private _onConnected(ns: NSConn<any>, m: EventMessage): void {
+  /**
+   * The local `_OnNamespaceConnect` may refuse; then the server's answer. The namespace is connected as the
+   * answer is read, so a message the server sends right after it (a Go `_OnNamespaceConnected` that emits) is delivered.
+   */
+  private async _connectOnce(ns: NSConn<any>, o?: RequestOptions): Promise<NSConn<any>> {
+    await ns._fire(OnNamespaceConnect, ns._msg(OnNamespaceConnect));
+    await ns._ask(OnNamespaceConnect, o, '', '', () => this.namespace(ns.namespace) || this._onConnected(ns, ns._msg(OnNamespaceConnected)));
+    return this.namespace(ns.namespace) ?? ns;
+  }
+
+  /** @internal */
+  _onConnected(ns: NSConn<any>, m: EventMessage): void {
     ns.connected = true;
     this._nss.set(ns.namespace, ns);
     ns._call(OnNamespaceConnected, m);
@@ -215,6 +223,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       // A throw here (bad URL) rejects the promise.
       const ws = (this._ws = openSocket(this.url, { ...o.headers, ...(attempt && { 'X-Websocket-Reconnect': '' + attempt }) }, o));
       let queue: unknown[] | undefined = [];
+      let queued = 0;
       /** The handshake ends: failed with `error`, or accepted with `id` (then the frames that came early are processed). */
       const end = (this._cancel = (error?: unknown, id = '') => {
         clearTimeout(timer);
@@ -230,6 +239,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
           const ns = this._ns('') ?? new NSConn(this, '', new Map());
           this._onConnected(ns, ns._msg(OnNamespaceConnected));
         }
+        this._upSince = Date.now();
         if (!attempt) this._set('connected', { id });
         resolve();
         for (const d of early) this._onFrame(d);
@@ -237,11 +247,14 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       const timer = setTimeout(end, o.handshakeTimeout, new HandshakeTimeoutError());
       ws.onopen = () => (o.nativeOnly ? end() : ws.send(ACK_REQUEST));
       this._stop = onData(ws, (data) => {
-        if (!queue) this._onFrame(data);
-        // `A` + id accepts, `H` + text refuses; anything else before `A` waits its turn.
-        else if (typeof data === 'string' && /^[AH]/.test(data)) end(data[0] === 'H' && new HandshakeRefusedError(data.slice(1)), data.slice(1));
-        else queue.push(data);
-      });
+        if (!queue) return this._onFrame(data);
+        const ack = typeof data === 'string' && data[0];
+        // `A` + id accepts, `H` + text refuses (docs/protocol.md §2); anything else before `A` waits its turn, up to `maxEarlyBytes`.
+        if (ack === ACK_ID_PREFIX || ack === ACK_REFUSED_PREFIX) end(ack === ACK_REFUSED_PREFIX && new HandshakeRefusedError((data as string).slice(1)), (data as string).slice(1));
+        else if ((queued += (data as string).length ?? (data as ArrayBuffer).byteLength) > o.maxEarlyBytes) {
+          end(new ClosedError(`over ${o.maxEarlyBytes} bytes before the ack`));
+        } else queue.push(data);
+      }, o.pingInterval);
       ws.onclose = (e) => (queue ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : this._lost(ws, e));
     });
   }
@@ -256,43 +269,18 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     const ns = this._nss.get(m.namespace);
     const on = ns?.connected;
     if (ev === OnNamespaceConnect || ev === OnNamespaceDisconnect || (on && (ev === OnRoomJoin || ev === OnRoomLeave))) {
-      if (m.wait && !m.isNoOp) this._serve(m, ns);
+      if (m.wait && !m.isNoOp) serve(this, m, ns);
     } else if (on) ns!._dispatch(m);
   }
 
-  /**
-   * A server request (connect, disconnect, join, leave), answered as Go's client answers it: the
-   * local handler of the event may refuse (its error text goes back); otherwise the empty reply is
-   * written first, then the local state changes and the "-ed" event fires. A disconnect cannot be
-   * refused; a request that changes nothing is just acknowledged.
-   */
-  private _serve(m: EventMessage, ns: NSConn<any> | undefined): void {
-    const { event, room } = m;
-    const answer = (e?: unknown) => this._raw(e === undefined ? emptyReply(m.wait) : encode({ ...m, error: errorToText(e) }));
-    if (event === OnNamespaceDisconnect) {
-      answer();
-      if (ns?.connected) ns._drop(false, m);
-      return;
-    }
-    const target = this._ns(m.namespace);
-    if (!target) return void answer(new BadNamespaceError());
-    const r = target.room(room);
-    if (event === OnNamespaceConnect ? target.connected : event === OnRoomJoin ? r : !r) return void answer();
-    target._call(event, m, (e) => {
-      answer(e);
-      if (e !== undefined) return;
-      if (event === OnRoomJoin) target._joined(room, { ...m, event: OnRoomJoined });
-      else if (event === OnRoomLeave) target._left(r!, { ...m, event: OnRoomLeft });
-      else if (!target.connected) this._onConnected(target, { ...m, event: OnNamespaceConnected });
-    });
-  }
-
   /** The link dropped after the handshake. */
-  private _lost(ws: SocketLike, e: { code: number; reason: string }): void {
+  /** @internal */
+  _lost(ws: SocketLike, e: { code: number; reason: string }): void {
     if (ws !== this._ws) return;
     this._detach(ws);
     this.emit('disconnected', { code: e.code, reason: e.reason });
     const keep = !!this._rc && !this._closing;
+    if (keep && Date.now() - this._upSince >= this._rc.minUptime) this._failedLinks = 0;
     this._cleanup(keep, new ClosedError('connection lost'));
     if (!keep) this._finish('remote', e.code);
     else if (!this._looping) void this._reconnect();
@@ -302,7 +290,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     this._looping = true;
     const rc = this._rc as Required<ReconnectOptions>;
     let error: unknown;
-    for (let attempt = 1; !this._closing; attempt++) {
+    for (let attempt = this._failedLinks + 1; !this._closing; attempt++) {
+      this._failedLinks = attempt;
       if (attempt > rc.maxRetries) {
         this.emit('giveUp', { attempts: attempt - 1, error });
         this._cleanup(false, new ClosedError());
@@ -319,53 +308,19 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       try {
         await this._open(attempt);
         const ws = this._ws;
-        await this._restore();
+        await restore(this);
         if (this._closing) break;
         if (this._ws !== ws) throw new ClosedError('connection lost');
         this.reconnectTries = attempt;
         this._looping = false;
         this._set('connected', { id: this.id, attempt }, 'reconnected');
-        this._flush();
+        flush(this);
         break;
       } catch (e) {
         error = e;
       }
     }
     this._looping = false;
-  }
-
-  /** Connects every remembered namespace and rejoins its rooms; a refusal forgets that handle (reported as `error`). */
-  private async _restore(): Promise<void> {
-    for (const ns of [...this._nss.values()]) {
-      if (await this._again(this._connectNs(ns.namespace, undefined, ns), this._nss, ns.namespace)) {
-        for (const name of [...ns._rooms.keys()]) await this._again(ns._join(name), ns._rooms, name);
-      }
-    }
-  }
-
-  /** One restore step: false (`key` forgotten, `error` emitted) when the server refused; rethrows when the link is gone. */
-  private async _again(step: Promise<unknown>, from: Map<string, unknown>, key: string): Promise<boolean> {
-    try {
-      await step;
-      return true;
-    } catch (e) {
-      if (!this._ws) throw e;
-      from.delete(key);
-      this.emit('error', e);
-      return false;
-    }
-  }
-
-  private _flush(): void {
-    const buf = this._buf;
-    this._buf = [];
-    for (const [ns, m] of buf) {
-      try {
-        this._send(ns, m);
-      } catch (e) {
-        this.emit('error', e);
-      }
-    }
   }
 
   /** Local teardown: pending requests reject with `error`; namespaces get forced disconnect events. */

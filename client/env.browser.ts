@@ -14,8 +14,8 @@ export function openSocket(url: string, headers: Record<string, string>, o: Dial
   return ws;
 }
 
-/** Delivers each frame's payload; returns the function that stops delivery. */
-export function onData(ws: SocketLike, fn: (data: unknown) => void): () => void {
+/** Delivers each frame's payload; returns the function that stops delivery. Browsers cannot send pings: `pingInterval` is ignored. */
+export function onData(ws: SocketLike, fn: (data: unknown) => void, _pingInterval?: number): () => void {
   ws.onmessage = (e) => fn(e.data);
   return () => void (ws.onmessage = null);
 }

@@ -21,13 +21,35 @@ export function openSocket(url: string, headers: Record<string, string>, o: Dial
  * Delivers each frame's payload (strings for text frames, bytes for binary ones). With `ws`,
  * its own 'message' event skips the MessageEvent that `onmessage` allocates per frame; any
  * other (injected) WebSocket uses `onmessage`. Returns the function that stops delivery.
+ *
+ * Liveness (`ws` only, `pingInterval` > 0): every `pingInterval` ms the socket is terminated
+ * (code 1006, as a drop: reconnect follows) if nothing — no frame, no pong — arrived since the
+ * previous tick, else a WebSocket ping is sent. A black-holed link (no FIN) is noticed within
+ * 2 × `pingInterval`. Go neffos (gorilla) answers pings with pongs; so does every RFC 6455 peer.
  */
-export function onData(ws: SocketLike, fn: (data: unknown) => void): () => void {
+export function onData(ws: SocketLike, fn: (data: unknown) => void, pingInterval = 15000): () => void {
   if (ws instanceof WS) {
     const node = ws as unknown as import('ws').WebSocket;
-    const listener = (data: Buffer, isBinary: boolean) => fn(isBinary ? data : data.toString());
+    let heard = true;
+    const listener = (data: Buffer, isBinary: boolean) => {
+      heard = true;
+      fn(isBinary ? data : data.toString());
+    };
+    const pong = () => void (heard = true);
     node.on('message', listener);
-    return () => void node.off('message', listener);
+    node.on('pong', pong);
+    const probe = () => {
+      if (node.readyState !== 1) return;
+      if (!heard) return node.terminate();
+      heard = false;
+      node.ping();
+    };
+    const timer = pingInterval > 0 ? setInterval(probe, pingInterval) : undefined;
+    return () => {
+      clearInterval(timer);
+      node.off('message', listener);
+      node.off('pong', pong);
+    };
   }
   ws.onmessage = (e) => fn(e.data);
   return () => void (ws.onmessage = null);

@@ -3,6 +3,8 @@ import {
   OnRoomLeave, OnRoomLeft,
 } from '../protocol/index.js';
 import type { Conn } from './conn.js';
+import { checkBody } from './guard.js';
+import { shared } from './shared.js';
 import { type Outcome, run } from './handler.js';
 import { Room } from './room.js';
 import type { EventMap, EventMessage, Handler, RequestOptions } from './types.js';
@@ -20,6 +22,8 @@ export class NSConn<E extends EventMap = EventMap> {
   connected = false;
   /** @internal joined rooms, and rooms to rejoin after a reconnect */
   readonly _rooms = new Map<string, Room<E>>();
+  /** Client-initiated joins in flight, by room. */
+  private readonly _joining = new Map<string, Promise<Room<E>>>();
 
   constructor(readonly conn: Conn<any>, readonly namespace: string, private readonly _h: Map<string, Handler<any, any>>) {}
 
@@ -44,6 +48,11 @@ export class NSConn<E extends EventMap = EventMap> {
    * abort and close.
    */
   ask<K extends keyof E & string>(event: K, body: E[K] = '' as E[K], options?: RequestOptions): Promise<EventMessage> {
+    try {
+      checkBody(body, 'ask');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const e = this.conn._fail(this);
     return e ? Promise.reject(e) : this._ask(event, options, '', body);
   }
@@ -79,18 +88,26 @@ export class NSConn<E extends EventMap = EventMap> {
 
   /** @internal a user emit to the namespace or one of its rooms */
   _emit(event: string, body: E[string], binary?: boolean, room?: string): boolean {
+    checkBody(body, 'emit');
     return this.conn._send(this, { namespace: this.namespace, room, event, body, binary });
   }
 
   /** @internal a request on this namespace (or one of its rooms) that waits for the answer */
-  _ask(event: string, options?: RequestOptions, room?: string, body?: E[string]): Promise<EventMessage> {
-    return this.conn._request({ namespace: this.namespace, room, event, body }, options);
+  _ask(event: string, options?: RequestOptions, room?: string, body?: E[string], onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
+    return this.conn._request({ namespace: this.namespace, room, event, body }, options, onAnswer);
   }
 
-  /** @internal client-initiated join; the local `_OnRoomJoin` runs after the server accepted, as in Go. */
+  /**
+   * @internal client-initiated join; the local `_OnRoomJoin` runs after the server accepted, as in Go.
+   * A second call while one is in flight gets the same promise (one request, one `_OnRoomJoin`).
+   */
   async _join(name: string, options?: RequestOptions): Promise<Room<E>> {
     const r = this.room(name);
     if (r) return r;
+    return shared(this._joining, name, () => this._joinOnce(name, options));
+  }
+
+  private async _joinOnce(name: string, options?: RequestOptions): Promise<Room<E>> {
     await this._ask(OnRoomJoin, options, name);
     await this._fire(OnRoomJoin, this._msg(OnRoomJoin, name));
     return this._joined(name, this._msg(OnRoomJoined, name));
@@ -115,11 +132,21 @@ export class NSConn<E extends EventMap = EventMap> {
     this._left(r, this._msg(OnRoomLeft, r.name));
   }
 
-  /** @internal dispatches a user event (or a native message); a Reply or error goes back to the server. */
+  /**
+   * @internal dispatches a user event (or a native message); a Reply or error goes back to the server.
+   * A reply whose body is not a body (`reply({a: 1})`) is an error: its TypeError goes back and to `error`.
+   */
   _dispatch(m: EventMessage): void {
     this._call(m.event, m, (e, result) => {
+      if (e === undefined && isReply(result)) {
+        try {
+          checkBody(result.body, 'reply');
+          return this.conn._reply(this, { ...m, error: undefined, body: result.body });
+        } catch (te) {
+          this.conn.emit('error', (e = te));
+        }
+      }
       if (e !== undefined) this.conn._reply(this, { ...m, error: errorToText(e) });
-      else if (isReply(result)) this.conn._reply(this, { ...m, error: undefined, body: result.body });
     });
   }
 

@@ -2,9 +2,10 @@
  * One request with a deadline and an AbortSignal (STYLE.md example 6): its settle
  * function is registered in `table` under `key` and removed exactly once, however the
  * request ends (answer, error, timeout, abort, close), so nothing pending outlives its
- * deadline. Lean on purpose — this is every ask's hot path: one closure and one timer.
+ * deadline. `onValue` sees an answer synchronously, in the state the frame arrived in.
+ * The errors are protocol/errors.ts's askTimeoutError/askAbortedError, as on the server. Lean on purpose — this is every ask's hot path: one closure and one timer.
  */
-import { AbortError, TimeoutError } from '../protocol/index.js';
+import { askAbortedError, askTimeoutError } from '../protocol/index.js';
 
 /** Settles a request: an error rejects, `undefined` resolves with `value`. */
 export type Done<T> = (error: unknown, value?: T) => void;
@@ -13,16 +14,17 @@ export type Done<T> = (error: unknown, value?: T) => void;
  * @example
  * const reply = request(pending, token, 5000, signal); // then send; an answer calls pending.get(token)(undefined, msg)
  */
-export function request<K, T>(table: Map<K, Done<T>>, key: K, timeout: number, signal?: AbortSignal): Promise<T> {
+export function request<K, T>(table: Map<K, Done<T>>, key: K, timeout: number, signal?: AbortSignal, onValue?: (value: T) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const abort = signal && (() => done(new AbortError(undefined, { cause: signal.reason })));
+    const abort = signal && (() => done(askAbortedError(signal)));
     const done: Done<T> = (error, value) => {
       if (table.get(key) !== done) return; // settled already
       table.delete(key);
       clearTimeout(timer);
       signal?.removeEventListener('abort', abort!);
-      if (error !== undefined) reject(error);
-      else resolve(value as T);
+      if (error !== undefined) return reject(error);
+      onValue?.(value as T); // synchronously, before the next frame of the same read
+      resolve(value as T);
     };
     table.set(key, done);
     const timer = timeout > 0 ? setTimeout(expire, timeout, done, timeout) : undefined;
@@ -33,5 +35,5 @@ export function request<K, T>(table: Map<K, Done<T>>, key: K, timeout: number, s
 
 /** A deadline passed (a module function: no closure per request). */
 function expire(done: Done<never>, timeout: number): void {
-  done(new TimeoutError(`timeout after ${timeout} ms`));
+  done(askTimeoutError(timeout));
 }

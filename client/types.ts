@@ -76,8 +76,13 @@ export interface ReconnectOptions {
   maxDelay?: number;
   /** Growth per attempt (default 2). */
   factor?: number;
-  /** Attempts before `giveUp` (default Infinity). */
+  /** Consecutive failed or short-lived links before `giveUp` (default Infinity). */
   maxRetries?: number;
+  /**
+   * Ms a link must stay up before the attempt count starts again from 1 (default 5000). A server that accepts
+   * and drops at once keeps counting (backoff grows, `maxRetries` is reached) instead of being retried forever.
+   */
+  minUptime?: number;
 }
 
 /** The parts of the WebSocket API the client uses (browsers' WebSocket and `ws` both fit). */
@@ -117,6 +122,17 @@ export interface DialOptions {
   heartbeat?: number;
   /** Ms to wait for a probe's answer (default: the heartbeat interval). */
   heartbeatTimeout?: number;
+  /**
+   * Bytes of frames that may arrive before the handshake ack `A` (kept, then handled after it; default 1048576 = 1 MiB).
+   * Past it the dial fails with ClosedError (or the reconnect attempt does) and the socket is closed.
+   */
+  maxEarlyBytes?: number;
+  /**
+   * Node (`ws`) only: ms between liveness checks (default 15000; 0 = off). A link on which nothing arrived (no frame,
+   * no pong) since the previous check is closed (1006) and reconnected; otherwise a WebSocket ping is sent. A dead
+   * link (no FIN) is detected within 2 × pingInterval (30 s by default). Browsers cannot ping: use `heartbeat`.
+   */
+  pingInterval?: number;
   /** Talk to a Go native-only server: no `M`/`A` handshake; namespace `""` is connected at once and every frame is a native message. */
   nativeOnly?: boolean;
 }

@@ -128,3 +128,23 @@ export function errorFromText(text: string): NeffosError {
 export function errorToText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * The error of an ask (client or server side, any request that waits for an answer) that passed its deadline:
+ * a TimeoutError (`ERR_TIMEOUT`) with the text `ask timed out after <ms> ms` and no cause. Both sides use it.
+ * @example
+ * askTimeoutError(5000).message // 'ask timed out after 5000 ms'
+ */
+export function askTimeoutError(timeout: number): TimeoutError {
+  return new TimeoutError(`ask timed out after ${timeout} ms`);
+}
+
+/**
+ * The error of an ask cancelled through its AbortSignal (also when the signal was aborted before the ask, which is
+ * then not sent): an AbortError (`ERR_ABORTED`) with the text `aborted` and the signal's reason as `cause`.
+ * @example
+ * askAbortedError(AbortSignal.abort('bye')).cause // 'bye'
+ */
+export function askAbortedError(signal?: AbortSignal): AbortError {
+  return new AbortError(AbortError.text, { cause: signal?.reason });
+}

@@ -1,0 +1,22 @@
+/**
+ * The data-frame keep-alive (`heartbeat` option; browsers cannot send WebSocket pings): every `every` ms while
+ * connected, a disconnect request for a namespace no application declares, which Go neffos answers with an empty
+ * reply; no answer within `timeout` ms drops the link (code 4000), and the Conn reconnects.
+ */
+import { OnNamespaceDisconnect, TimeoutError } from '../protocol/index.js';
+import type { Conn } from './conn.js';
+
+/** A namespace no application declares: a disconnect request for it is answered with an empty reply. */
+const HEARTBEAT_NS = '\u0000heartbeat';
+
+/** Starts the probes for the Conn's life; returns the interval to clear. */
+export function heartbeat(conn: Conn<any>, every: number, timeout: number): ReturnType<typeof setInterval> {
+  return setInterval(() => {
+    const ws = conn._ws;
+    if (ws && conn.state === 'connected') {
+      conn._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout }).catch((e) => {
+        if (e instanceof TimeoutError) conn._lost(ws, { code: 4000, reason: 'heartbeat timeout' });
+      });
+    }
+  }, every);
+}
