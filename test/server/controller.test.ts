@@ -184,3 +184,33 @@ test('several controller groups with their own dependencies join on one server (
     assert.equal(await c.next(), `$${i};${ns};;${ev};0;0;${want}`);
   }
 });
+
+test('the ported Iris MVC example (examples/server-iris-controller.ts) with our client', async (t) => {
+  const { createIrisStyleServer } = await import('../../examples/server-iris-controller.js');
+  const { dial } = await import('../../client/index.js');
+  const lines: string[] = [];
+  const server = createIrisStyleServer({ log: (l) => lines.push(l) });
+  const http = createServer();
+  server.attach(http, { path: '/websocket' });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+  t.after(async () => { await server.close(); http.closeAllConnections(); await new Promise((r) => http.close(r)); });
+  const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/websocket`;
+  const visitsA: string[] = [];
+  const chatB: string[] = [];
+  const a = await dial(url, { default: { OnVisit: (_ns, m) => void visitsA.push(String(m.body)) } });
+  const b = await dial(url, { default: { OnChat: (_ns, m) => void chatB.push(String(m.body)) } });
+  t.after(() => { a.close(); b.close(); });
+  const na = await a.connect('default');
+  const until = async (f: () => boolean) => { for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 10)); assert.ok(f()); };
+  await until(() => visitsA.length >= 1);
+  await b.connect('default');
+  await until(() => visitsA.length >= 2);
+  na.emit('OnChat', 'hi from a');
+  await until(() => chatB.length === 1);
+  assert.deepEqual(chatB, ['hi from a']);
+  await b.namespace('default')!.disconnect();
+  await until(() => visitsA.length >= 3);
+  assert.deepEqual(visitsA.map(Number).slice(-3).map((n, i, all) => n - all[0]!), [0, 1, 0], 'visits go up on connect and down on disconnect');
+  assert.ok(lines.some((l) => l.startsWith('[IP: 127.0.0.1] [ID: ') && l.endsWith('the message [hi from a]')), lines.join('\n'));
+  assert.equal(lines.filter((l) => l === 'Connected').length, 2);
+});
