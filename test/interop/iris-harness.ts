@@ -1,11 +1,12 @@
 // Builds and runs the real Iris v12 application of e2e/go-iris (its own Go module: Iris v12.2.11 on
 // neffos v0.0.24) for the interop tests of our Node client (test/interop/iris.test.ts) and browser
 // client (e2e/iris.spec.ts).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startReadyProcess } from './go-harness.js';
 
 export const IRIS_MODULE_DIR = fileURLToPath(new URL('../../e2e/go-iris/', import.meta.url));
 const STATIC_DIR = fileURLToPath(new URL('../../dist/browser/', import.meta.url));
@@ -45,37 +46,13 @@ export function buildIrisPeer(): Promise<string | { skipped: string }> {
 export async function startIrisPeer(opts: { port?: number } = {}): Promise<IrisPeer> {
   const bin = await buildIrisPeer();
   if (typeof bin !== 'string') throw new Error(bin.skipped);
-  let port = opts.port ?? 0;
-  let proc: ChildProcess | undefined;
-  let stderr = '';
-  const start = () => new Promise<void>((resolve, reject) => {
-    const p = spawn(bin, ['-addr', `127.0.0.1:${port}`, '-static', STATIC_DIR], { stdio: ['ignore', 'pipe', 'pipe'] });
-    proc = p;
-    let out = '';
-    const timer = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`Iris peer did not print READY within 10 s: ${stderr.slice(-2000)}`)); }, 10_000);
-    p.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-64_000)));
-    p.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^READY (\d+)$/m.exec(out);
-      if (m) { clearTimeout(timer); port = Number(m[1]); resolve(); }
-    });
-    p.once('error', (e) => { clearTimeout(timer); reject(e); });
-    p.once('exit', (code, sig) => { clearTimeout(timer); reject(new Error(`Iris peer exited early (code ${code}, signal ${sig}): ${stderr.slice(-2000)}`)); });
-  });
-  const stop = () => new Promise<void>((resolve) => {
-    const p = proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return resolve();
-    const kill = setTimeout(() => p.kill('SIGKILL'), 3000);
-    p.once('exit', () => { clearTimeout(kill); resolve(); });
-    p.kill('SIGTERM');
-  });
-  await start();
+  const p = await startReadyProcess(bin, (port) => ['-addr', `127.0.0.1:${port}`, '-static', STATIC_DIR], 'Iris peer', opts);
   return {
-    get port() { return port; },
-    get origin() { return `http://127.0.0.1:${port}`; },
-    get url() { return `ws://127.0.0.1:${port}/websocket`; },
-    get stderr() { return stderr; },
-    stop,
-    async restart() { await stop(); await start(); },
+    get port() { return p.port; },
+    get origin() { return `http://127.0.0.1:${p.port}`; },
+    get url() { return `ws://127.0.0.1:${p.port}/websocket`; },
+    get stderr() { return p.stderr; },
+    stop: () => p.stop(),
+    restart: () => p.restart(),
   };
 }
