@@ -61,7 +61,7 @@ test('browser bundle: global neffos, no ws/Buffer/process, dial + ask + binary o
   // The Conn's events come from the bundle's own emitter (emitter.browser.ts).
   const states: string[] = [];
   let closed: { reason: string } | undefined;
-  conn.on('state', (e: { newState: string }) => states.push(e.newState));
+  conn.on('state', (e: { to: string }) => states.push(e.to));
   conn.once('closed', (e: { reason: string }) => (closed = e));
   assert.equal(conn.listenerCount('state'), 1);
   conn.close();
