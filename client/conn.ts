@@ -45,41 +45,41 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   _cancelHandshake: ((e: unknown) => void) | undefined;
   /** @internal stops the current socket's frame delivery (see `onData`) */
   _stopData: (() => void) | undefined;
-  readonly #state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
-  readonly #handlers = new Map<string, Map<string, Handler<any, any>>>();
+  private readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
+  private readonly _handlers = new Map<string, Map<string, Handler<any, any>>>();
   /** Requests waiting for their answer, by wait token. */
-  readonly #pending = new Map<string, Done<EventMessage>>();
+  private readonly _pending = new Map<string, Done<EventMessage>>();
   /** waitServerConnect callers, keyed by a fresh object holding the namespace. */
-  readonly #serverConnects = new Map<{ ns: string }, Done<NSConn<any>>>();
-  readonly #reconnect: Required<ReconnectOptions> | false;
+  private readonly _serverConnects = new Map<{ ns: string }, Done<NSConn<any>>>();
+  private readonly _reconnect: Required<ReconnectOptions> | false;
   /** Consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms. */
-  #failedLinks = 0;
+  private _failedLinks = 0;
   /** When the current link completed its handshake (ms since the epoch). */
-  #upSince = 0;
+  private _upSince = 0;
   /** Ends the wait before the next reconnection attempt. */
-  #wake: (() => void) | undefined;
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  private _wake: (() => void) | undefined;
+  private _heartbeat: ReturnType<typeof setInterval> | undefined;
 
   /** Use `dial`: it opens the connection and resolves after the handshake. */
   constructor(readonly url: string, namespaces: Namespaces<N>, options: DialOptions = {}) {
     super();
-    for (const [name, events] of Object.entries(namespaces)) this.#handlers.set(name, new Map(Object.entries(events as object)));
+    for (const [name, events] of Object.entries(namespaces)) this._handlers.set(name, new Map(Object.entries(events as object)));
     const r = options.reconnect ?? true;
-    this.#reconnect = r && { ...RECONNECT_DEFAULTS, ...(r as ReconnectOptions) }; // spreading `true` adds nothing
+    this._reconnect = r && { ...RECONNECT_DEFAULTS, ...(r as ReconnectOptions) }; // spreading `true` adds nothing
     this._options = {
       handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 1048576, ...options,
-      onlyNative: options.nativeOnly, allowNative: options.nativeOnly || !!this.#handlers.get('')?.has(OnNativeMessage),
+      onlyNative: options.nativeOnly, allowNative: options.nativeOnly || !!this._handlers.get('')?.has(OnNativeMessage),
     };
   }
 
   /** `connecting`, `open`, `reconnecting` or `closed`; every change is emitted as `state` `{ from, to }`. */
   get state(): ConnState {
-    return this.#state.now;
+    return this._state._now;
   }
 
   /** close() ran, or the Conn gave up (a getter: the state changes while the reconnection loop awaits). */
-  get #closed(): boolean {
-    return this.#state.now === 'closed';
+  private get _closed(): boolean {
+    return this._state._now === 'closed';
   }
 
   /** True after a successful reconnection (Go's `WasReconnected`). */
@@ -89,7 +89,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** Requests waiting for an answer (asks, connects, joins, leaves, waitServerConnect): for tests and diagnostics. */
   get pendingCount(): number {
-    return this.#pending.size + this.#serverConnects.size;
+    return this._pending.size + this._serverConnects.size;
   }
 
   /**
@@ -107,9 +107,9 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Waits until the server connects namespace `name` (server-initiated connect); resolves at once if connected. */
   async waitServerConnect<K extends keyof N & string>(name: K, options: RequestOptions = {}): Promise<NSConn<N[K]>> {
     if (this.state === 'closed') throw new ClosedError();
-    if (!this.#handlers.has(name)) throw new BadNamespaceError();
+    if (!this._handlers.has(name)) throw new BadNamespaceError();
     return this.namespace(name) ??
-      (request(this.#serverConnects, { ns: name }, options.timeout ?? this._options.requestTimeout, options.signal) as Promise<NSConn<N[K]>>);
+      (request(this._serverConnects, { ns: name }, options.timeout ?? this._options.requestTimeout, options.signal) as Promise<NSConn<N[K]>>);
   }
 
   /** The connected namespace `name`, if any. */
@@ -129,11 +129,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Closes the connection for good: every namespace is disconnected locally (forced events), everything pending rejects with ClosedError, no reconnect. */
   close(): void {
     if (this.state === 'closed') return;
-    this.#wake?.();
+    this._wake?.();
     this._cancelHandshake?.(new ClosedError());
     if (this._ws) this._detach(this._ws);
-    this.#cleanup(false, new ClosedError());
-    this.#finish('client');
+    this._cleanup(false, new ClosedError());
+    this._finish('client');
   }
 
   /** @internal opens the first link; `dial` returns this. */
@@ -142,10 +142,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     try {
       await openLink(this, 0);
     } catch (e) {
-      this.#state.to('closed'); // nobody can listen yet: dial rejects
+      this._state.to('closed'); // nobody can listen yet: dial rejects
       throw e;
     }
-    if (o.heartbeat && !o.nativeOnly) this.#heartbeat = heartbeat(this, o.heartbeat, o.heartbeatTimeout || o.heartbeat);
+    if (o.heartbeat && !o.nativeOnly) this._heartbeat = heartbeat(this, o.heartbeat, o.heartbeatTimeout || o.heartbeat);
     return this;
   }
 
@@ -183,8 +183,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    */
   _request(m: MessageInit, o: RequestOptions = {}, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
     const wait = (m.wait = token()); // callers pass a fresh `m`
-    const p = request(this.#pending, wait, o.timeout ?? this._options.requestTimeout, o.signal, onAnswer);
-    const done = this.#pending.get(wait); // none when the signal was aborted already: then nothing is sent
+    const p = request(this._pending, wait, o.timeout ?? this._options.requestTimeout, o.signal, onAnswer);
+    const done = this._pending.get(wait); // none when the signal was aborted already: then nothing is sent
     if (done && !this._raw(encode(m))) done(new NotConnectedError());
     return p;
   }
@@ -197,7 +197,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** @internal the handle of namespace `name`: the known one or a new one; none when `name` is not declared */
   _ns(name: string): NSConn<any> | undefined {
-    const h = this.#handlers.get(name);
+    const h = this._handlers.get(name);
     return h && (this._namespaces.get(name) ?? new NSConn(this, name, h));
   }
 
@@ -206,7 +206,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     ns._state.to('connected');
     this._namespaces.set(ns.namespace, ns);
     ns._call(OnNamespaceConnected, m);
-    for (const [k, done] of [...this.#serverConnects]) if (k.ns === ns.namespace) done(undefined, ns);
+    for (const [k, done] of [...this._serverConnects]) if (k.ns === ns.namespace) done(undefined, ns);
   }
 
   /** @internal the handshake accepted the current link with connection id `id` */
@@ -217,9 +217,9 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       ns._state.to('connecting');
       this._connected(ns, ns._msg(OnNamespaceConnected));
     }
-    this.#upSince = Date.now();
+    this._upSince = Date.now();
     if (attempt) return; // the reconnection loop opens the Conn after the restore
-    this.#state.to('open');
+    this._state.to('open');
     this.emit('connected', { id });
   }
 
@@ -227,7 +227,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   _onFrame(data: unknown): void {
     const m = decode(data as Frame, this._options) as EventMessage;
     if (m.invalid) return;
-    const done = this.#pending.get(m.wait); // tokens are never empty
+    const done = this._pending.get(m.wait); // tokens are never empty
     if (done) return done(m.error !== undefined ? errorFromText(m.error) : undefined, m);
     m.isLocal = m.isForced = false;
     const ev = m.event;
@@ -243,11 +243,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (ws !== this._ws) return;
     this._detach(ws);
     this.emit('disconnected', { code: e.code, reason: e.reason });
-    const rc = this.#reconnect;
-    if (rc && Date.now() - this.#upSince >= rc.minUptime) this.#failedLinks = 0;
-    this.#cleanup(!!rc, new ClosedError('connection lost'));
-    if (!rc) this.#finish('remote', e.code);
-    else if (this.state === 'open') void this.#reconnectLoop(rc); // while reconnecting, the loop in progress goes on
+    const rc = this._reconnect;
+    if (rc && Date.now() - this._upSince >= rc.minUptime) this._failedLinks = 0;
+    this._cleanup(!!rc, new ClosedError('connection lost'));
+    if (!rc) this._finish('remote', e.code);
+    else if (this.state === 'open') void this._reconnectLoop(rc); // while reconnecting, the loop in progress goes on
   }
 
   /** @internal closes `ws` and forgets it */
@@ -259,31 +259,31 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   /** Reconnects until a link is up and restored, `maxRetries` consecutive links failed, or close(). */
-  async #reconnectLoop(rc: Required<ReconnectOptions>): Promise<void> {
+  private async _reconnectLoop(rc: Required<ReconnectOptions>): Promise<void> {
     let error: unknown;
-    for (let attempt = this.#failedLinks + 1; !this.#closed; attempt++) {
-      this.#failedLinks = attempt;
+    for (let attempt = this._failedLinks + 1; !this._closed; attempt++) {
+      this._failedLinks = attempt;
       if (attempt > rc.maxRetries) {
         this.emit('giveUp', { attempts: attempt - 1, error });
-        this.#cleanup(false, new ClosedError());
-        return this.#finish('giveUp', undefined, error);
+        this._cleanup(false, new ClosedError());
+        return this._finish('giveUp', undefined, error);
       }
       const delay = backoff(attempt - 1, rc);
-      this.#state.to('reconnecting');
+      this._state.to('reconnecting');
       this.emit('reconnecting', { attempt, delay, error });
       await new Promise<void>((wake) => {
         const timer = setTimeout(wake, delay);
-        this.#wake = () => (clearTimeout(timer), wake());
+        this._wake = () => (clearTimeout(timer), wake());
       });
-      if (this.#closed) return;
+      if (this._closed) return;
       try {
         await openLink(this, attempt);
         const ws = this._ws;
         await restore(this);
-        if (this.#closed) return;
+        if (this._closed) return;
         if (this._ws !== ws) throw new ClosedError('connection lost');
         this.reconnectTries = attempt;
-        this.#state.to('open');
+        this._state.to('open');
         this.emit('reconnected', { id: this.id, attempt });
         return flush(this);
       } catch (e) {
@@ -293,18 +293,18 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   /** Local teardown: pending requests reject with `error`; namespaces get forced disconnect events. */
-  #cleanup(keep: boolean, error: Error): void {
-    for (const done of this.#pending.values()) done(error); // each removes itself: safe while iterating
+  private _cleanup(keep: boolean, error: Error): void {
+    for (const done of this._pending.values()) done(error); // each removes itself: safe while iterating
     for (const ns of this._namespaces.values()) if (ns._live) ns._drop(keep, ns._msg(OnNamespaceDisconnect, '', true));
     if (keep) return;
-    clearInterval(this.#heartbeat);
-    for (const done of this.#serverConnects.values()) done(error);
+    clearInterval(this._heartbeat);
+    for (const done of this._serverConnects.values()) done(error);
     this._namespaces.clear();
     this._buffered = [];
   }
 
-  #finish(reason: 'client' | 'remote' | 'giveUp', code?: number, error?: unknown): void {
-    this.#state.to('closed');
+  private _finish(reason: 'client' | 'remote' | 'giveUp', code?: number, error?: unknown): void {
+    this._state.to('closed');
     this.emit('closed', { reason, code, error });
   }
 }

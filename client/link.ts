@@ -2,7 +2,9 @@
  * One link: the socket and its handshake (docs/protocol.md §2). `M` is sent on open; `A` + id accepts, `H` + text
  * refuses; frames that arrive before the answer wait their turn, up to `maxEarlyBytes`, and are handled right after it.
  */
-import { ACK_REQUEST, ClosedError, HandshakeRefusedError, HandshakeTimeoutError, parseAck } from '../protocol/index.js';
+import {
+  ACK_ID_PREFIX, ACK_REFUSED_PREFIX, ACK_REQUEST, ClosedError, HandshakeRefusedError, HandshakeTimeoutError,
+} from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import { onData, openSocket } from './env.js';
 
@@ -32,10 +34,11 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
     ws.onopen = () => (o.nativeOnly ? end() : ws.send(ACK_REQUEST));
     conn._stopData = onData(ws, (data) => {
       if (!early) return conn._onFrame(data);
-      const ack = typeof data === 'string' ? parseAck(data) : null;
-      if (ack?.kind === 'accepted') end(undefined, ack.id);
-      else if (ack?.kind === 'refused') end(new HandshakeRefusedError(ack.error));
-      else if ((earlyBytes += (data as string).length ?? (data as ArrayBuffer).byteLength) > o.maxEarlyBytes) {
+      // The handshake's two answers by their prefix (protocol/handshake.ts; its parseAck allocates, this is the byte-lean form).
+      const ack = typeof data === 'string' && data[0];
+      if (ack === ACK_ID_PREFIX || ack === ACK_REFUSED_PREFIX) {
+        end(ack === ACK_REFUSED_PREFIX && new HandshakeRefusedError((data as string).slice(1)), (data as string).slice(1));
+      } else if ((earlyBytes += (data as string).length ?? (data as ArrayBuffer).byteLength) > o.maxEarlyBytes) {
         end(new ClosedError(`over ${o.maxEarlyBytes} bytes before the ack`));
       } else early.push(data);
     }, o.pingInterval);

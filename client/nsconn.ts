@@ -6,8 +6,8 @@ import type { Conn } from './conn.js';
 import { checkBody } from './guard.js';
 import { type Outcome, run } from './handler.js';
 import { Room } from './room.js';
-import { NSCONN_MOVES, State } from './state.js';
-import type { EventMap, EventMessage, Handler, NSConnState, RequestOptions } from './types.js';
+import { enter, NSCONN_MOVES, State } from './state.js';
+import type { EventMap, EventMessage, Handler, NSConnState, RequestOptions, RoomState } from './types.js';
 
 /**
  * A connected namespace: emit, ask, rooms, disconnect. The object stays valid
@@ -29,17 +29,17 @@ export class NSConn<E extends EventMap = EventMap> {
 
   /** `connecting`, `connected`, `disconnecting` or `disconnected`; changes are the Conn's `namespaceState` events. */
   get state(): NSConnState {
-    return this._state.now;
+    return this._state._now;
   }
 
   /** Connected right now (false while connecting, reconnecting and after disconnect). */
   get connected(): boolean {
-    return this._state.now === 'connected';
+    return this._state._now === 'connected';
   }
 
   /** @internal frames for this namespace are delivered: connected, or disconnecting until the answer is read */
   get _live(): boolean {
-    return this.connected || this._state.now === 'disconnecting';
+    return this.connected || this._state._now === 'disconnecting';
   }
 
   /**
@@ -99,7 +99,7 @@ export class NSConn<E extends EventMap = EventMap> {
    * fires. A second call meanwhile gets the same promise; a refusal leaves it connected.
    */
   async disconnect(options?: RequestOptions): Promise<void> {
-    if (this._state.now !== 'disconnecting') this.conn._check(this);
+    if (this._state._now !== 'disconnecting') this.conn._check(this);
     await this._state.run('disconnecting', 'connected', () =>
       this._ask(OnNamespaceDisconnect, options, '', undefined, () => this._drop(false, this._msg(OnNamespaceDisconnect))));
   }
@@ -116,19 +116,9 @@ export class NSConn<E extends EventMap = EventMap> {
     });
   }
 
-  /**
-   * @internal runs `work` as the connect transition (either side's): the NSConn is the Conn's handle of its namespace
-   * meanwhile, and is forgotten when `work` fails unless it was remembered for a reconnect.
-   */
+  /** @internal runs `work` as the connect transition (either side's); see `enter` */
   _connecting(work: () => Promise<unknown>): Promise<this> {
-    if (this.connected) return Promise.resolve(this);
-    const all = this.conn._namespaces;
-    const known = all.get(this.namespace) === this;
-    all.set(this.namespace, this);
-    return this._state.run('connecting', 'disconnected', async () => (await work(), this)).catch((e) => {
-      if (!known && !this._live) all.delete(this.namespace);
-      throw e;
-    });
+    return this.connected ? Promise.resolve(this) : enter<NSConnState, this>(this.conn._namespaces as Map<string, this>, this.namespace, this, 'connecting', 'disconnected', work);
   }
 
   /** @internal a user emit to the namespace or one of its rooms */
@@ -147,23 +137,18 @@ export class NSConn<E extends EventMap = EventMap> {
    * A second call meanwhile gets the same promise (one request, one `_OnRoomJoin`).
    */
   _join(name: string, options?: RequestOptions): Promise<Room<E>> {
-    return this._joining(this._rooms.get(name) ?? new Room<E>(this, name), async (r) => {
+    const r = this._rooms.get(name) ?? new Room<E>(this, name);
+    return this._joining(r, async () => {
       await this._ask(OnRoomJoin, options, name);
       await this._fire(OnRoomJoin, this._msg(OnRoomJoin, name));
-      if (r._state.now !== 'joining') throw this.conn._fail(this) ?? new BadRoomError(); // the link dropped meanwhile
+      if (r._state._now !== 'joining') throw this.conn._fail(this) ?? new BadRoomError(); // the link dropped meanwhile
       this._joined(r, this._msg(OnRoomJoined, name));
     });
   }
 
-  /** @internal runs `work` as the join transition of `r` (either side's), like {@link NSConn._connecting} for rooms */
-  _joining(r: Room<E>, work: (r: Room<E>) => Promise<unknown>): Promise<Room<E>> {
-    if (r.joined) return Promise.resolve(r);
-    const known = this._rooms.get(r.name) === r;
-    this._rooms.set(r.name, r);
-    return r._state.run('joining', 'left', async () => (await work(r), r)).catch((e) => {
-      if (!known && r._state.now === 'left') this._rooms.delete(r.name);
-      throw e;
-    });
+  /** @internal runs `work` as the join transition of `r` (either side's); see `enter` */
+  _joining(r: Room<E>, work: () => Promise<unknown>): Promise<Room<E>> {
+    return r.joined ? Promise.resolve(r) : enter<RoomState, Room<E>>(this._rooms, r.name, r, 'joining', 'left', work);
   }
 
   /** @internal the room is joined (the same Room object as before a reconnect); `_OnRoomJoined` fires. */
@@ -174,7 +159,7 @@ export class NSConn<E extends EventMap = EventMap> {
 
   /** @internal client-initiated leave; a second call meanwhile gets the same promise */
   async _leave(r: Room<E>, options?: RequestOptions): Promise<void> {
-    if (r._state.now !== 'leaving') this.conn._check(this, this.room(r.name) !== r);
+    if (r._state._now !== 'leaving') this.conn._check(this, this.room(r.name) !== r);
     await r._state.run('leaving', 'joined', async () => {
       await this._ask(OnRoomLeave, options, r.name);
       await this._fire(OnRoomLeave, this._msg(OnRoomLeave, r.name));
@@ -210,7 +195,7 @@ export class NSConn<E extends EventMap = EventMap> {
     this._state.to('disconnected');
     if (!keep && c._namespaces.get(this.namespace) === this) c._namespaces.delete(this.namespace);
     for (const r of this._rooms.values()) {
-      const was = r._state.now;
+      const was = r._state._now;
       r._state.to('left');
       if (was !== 'joined' && was !== 'leaving') continue; // a join in flight fails with its request
       const left = this._msg(OnRoomLeave, r.name, true, m.isLocal);
@@ -223,7 +208,7 @@ export class NSConn<E extends EventMap = EventMap> {
 
   /** @internal the room is left (unless a forced leave came first): forgotten, then `_OnRoomLeft` */
   _left(r: Room<E>, m: EventMessage): void {
-    if (r._state.now === 'left') return;
+    if (r._state._now === 'left') return;
     r._state.to('left');
     if (this._rooms.get(r.name) === r) this._rooms.delete(r.name);
     this._call(OnRoomLeft, m);

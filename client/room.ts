@@ -21,12 +21,12 @@ export class Room<E extends EventMap = EventMap> {
 
   /** `joining`, `joined`, `leaving` or `left`. */
   get state(): RoomState {
-    return this._state.now;
+    return this._state._now;
   }
 
   /** Joined right now (false while joining, reconnecting and after leave). */
   get joined(): boolean {
-    return this._state.now === 'joined';
+    return this._state._now === 'joined';
   }
 
   /** Sends `event` to this room (the server decides whom it reaches). Throws like {@link NSConn.emit}, and `BadRoomError` when not joined. */

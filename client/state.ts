@@ -41,25 +41,29 @@ export function checkMove<S extends string>(moves: Moves<S>, from: S, to: S): vo
 
 /** @internal One object's state: the value, its transition method and the transition in flight. */
 export class State<S extends string> {
-  #now: S;
-  #flight: Promise<unknown> | undefined;
+  private _value: S;
+  private _flight: Promise<unknown> | undefined;
+  private readonly _moves: Moves<S>;
+  private readonly _changed: (e: { from: S; to: S }) => void;
 
   /** `changed` hears every change, after the value changed. */
-  constructor(private readonly moves: Moves<S>, initial: S, private readonly changed: (e: { from: S; to: S }) => void) {
-    this.#now = initial;
+  constructor(moves: Moves<S>, initial: S, changed: (e: { from: S; to: S }) => void) {
+    this._moves = moves;
+    this._value = initial;
+    this._changed = changed;
   }
 
-  get now(): S {
-    return this.#now;
+  get _now(): S {
+    return this._value;
   }
 
   /** Moves to `to` (throws when illegal); reports it unless the state stays. */
   to(to: S): void {
-    const from = this.#now;
-    checkMove(this.moves, from, to);
+    const from = this._value;
+    checkMove(this._moves, from, to);
     if (from === to) return;
-    this.#now = to;
-    this.changed({ from, to });
+    this._value = to;
+    this._changed({ from, to });
   }
 
   /**
@@ -67,16 +71,32 @@ export class State<S extends string> {
    * promise. When `work` fails while the state is still `via`, the state goes `back`.
    */
   run<T>(via: S, back: S, work: () => Promise<T>): Promise<T> {
-    if (this.#now === via && this.#flight) return this.#flight as Promise<T>;
+    if (this._value === via && this._flight) return this._flight as Promise<T>;
     this.to(via);
     const p: Promise<T> = work()
       .catch((e) => {
-        if (this.#now === via) this.to(back);
+        if (this._value === via) this.to(back);
         throw e;
       })
       .finally(() => {
-        if (this.#flight === p) this.#flight = undefined;
+        if (this._flight === p) this._flight = undefined;
       });
-    return (this.#flight = p);
+    return (this._flight = p);
   }
+}
+
+/**
+ * @internal `work` as the entering transition of `member` (a connect or a join, either side's): `member` is in
+ * `table` under `key` meanwhile, and is forgotten when `work` fails, unless it was there before (remembered for a
+ * reconnect) or another path entered it meanwhile. Resolves with `member`; a second call meanwhile gets the same promise.
+ */
+export function enter<S extends string, M extends { _state: State<S> }>(
+  table: Map<string, M>, key: string, member: M, via: S, back: S, work: () => Promise<unknown>,
+): Promise<M> {
+  const known = table.get(key) === member;
+  table.set(key, member);
+  return member._state.run(via, back, async () => (await work(), member)).catch((e) => {
+    if (!known && member._state._now === back) table.delete(key);
+    throw e;
+  });
 }
