@@ -192,7 +192,6 @@ export class NSConn<E extends EventMap = EventMap> {
    */
   _drop(keep: boolean, m: EventMessage): void {
     const c = this.conn;
-    this._state.to('disconnected');
     if (!keep && c._namespaces.get(this.namespace) === this) c._namespaces.delete(this.namespace);
     for (const r of this._rooms.values()) {
       const was = r._state._now;
@@ -203,6 +202,7 @@ export class NSConn<E extends EventMap = EventMap> {
       this._call(OnRoomLeft, { ...left, event: OnRoomLeft });
     }
     if (!keep) this._rooms.clear();
+    this._state.to('disconnected');
     this._call(OnNamespaceDisconnect, m);
   }
 
