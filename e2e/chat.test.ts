@@ -39,7 +39,7 @@ async function open(nick: string, room: string, page: 'index.html' | 'module.htm
   p.on('pageerror', (e) => errors.push(e.message));
   await p.goto(`${chat.url}${page}?nick=${nick}&room=${room}&ns=${namespace}`);
   await p.waitForFunction(([r, n]) => (window as any).chat?.room === r && (window as any).chat.ns?.namespace === n, [room, namespace], { timeout: 10_000 });
-  await p.waitForSelector('.state[data-state="connected"]', { timeout: 10_000 });
+  await p.waitForSelector('.state[data-state="open"]', { timeout: 10_000 });
   assert.deepEqual(errors, []);
   return p;
 }
@@ -146,7 +146,7 @@ test('the server restarts: pages reconnect, rejoin their room and chat on withou
   for (const p of [frank, grace]) await p.waitForSelector('.state[data-state="reconnecting"]', { timeout: 10_000 });
   assert.equal(await frank.textContent('.state'), 'reconnecting…');
   chat = await startChatServer({ port });
-  for (const p of [frank, grace]) await p.waitForSelector('.state[data-state="connected"]', { timeout: 15_000 });
+  for (const p of [frank, grace]) await p.waitForSelector('.state[data-state="open"]', { timeout: 15_000 });
   // The room is joined again on the new server (which knew nothing about it): the roster is rebuilt.
   await frank.waitForFunction(() => document.querySelectorAll('.members li').length === 2, null, { timeout: 10_000 });
   assert.match(await say(frank, 'still there?'), /delivered to 1/);
@@ -172,7 +172,7 @@ test('a page that cannot reach the server shows offline, retries, and connects w
   assert.equal(await p.textContent('.state'), 'offline');
   await p.waitForFunction(() => /retrying in \d+ s/.test(document.querySelector('.error')?.textContent ?? ''), null, { timeout: 5000 });
   blocked = false;
-  await p.waitForSelector('.state[data-state="connected"]', { timeout: 15_000 });
+  await p.waitForSelector('.state[data-state="open"]', { timeout: 15_000 });
   await p.waitForFunction(() => (window as any).chat.room === 'lobby', null, { timeout: 10_000 });
   assert.ok(attempts >= 2, `dialed ${attempts} times`);
   assert.equal(await p.textContent('.error'), '', 'the error is cleared once connected');
