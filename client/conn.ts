@@ -6,6 +6,7 @@ import {
 } from '../protocol/index.js';
 import { heartbeat } from './heartbeat.js';
 import { backoff, RECONNECT_DEFAULTS } from './backoff.js';
+import { DEFAULT_HEARTBEAT } from './env.js';
 import { checkBody } from './guard.js';
 import { openLink } from './link.js';
 import { NSConn } from './nsconn.js';
@@ -67,7 +68,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     const r = options.reconnect ?? true;
     this._reconnect = r && { ...RECONNECT_DEFAULTS, ...(r as ReconnectOptions) }; // spreading `true` adds nothing
     this._options = {
-      handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 1048576, ...options,
+      handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 1048576, heartbeat: DEFAULT_HEARTBEAT, ...options,
       onlyNative: options.nativeOnly, allowNative: options.nativeOnly || !!this._handlers.get('')?.has(OnNativeMessage),
     };
   }

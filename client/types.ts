@@ -119,7 +119,11 @@ export interface DialOptions {
   reconnect?: boolean | ReconnectOptions;
   /** Emits kept while reconnecting and flushed after (default 0: emit throws NotConnectedError). */
   bufferWhileDisconnected?: number;
-  /** Ms between keep-alive probes (default 0 = off); a probe unanswered for `heartbeatTimeout` ms drops the link. */
+  /**
+   * Ms between keep-alive probes: data frames any neffos server answers (see docs/client.md "Liveness"). A probe
+   * unanswered for `heartbeatTimeout` ms drops the link (code 4000), which then reconnects. Default: 15000 in browsers
+   * (they cannot ping), 0 = off in Node, where `pingInterval` does the same with WebSocket pings.
+   */
   heartbeat?: number;
   /** Ms to wait for a probe's answer (default: the heartbeat interval). */
   heartbeatTimeout?: number;
