@@ -150,18 +150,16 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     return this;
   }
 
-  /** @internal the error a user operation on `ns` fails with right now, if any */
-  _fail(ns?: NSConn<any>): Error | undefined {
-    const s = this.state;
-    if (s === 'closed') return new ClosedError();
-    if (s !== 'open') return new NotConnectedError();
-    if (ns && !ns.connected) return new BadNamespaceError();
-  }
-
-  /** @internal throws the error of {@link Conn._fail}, or BadRoomError when `badRoom` */
+  /**
+   * @internal throws the error a user operation on `ns` fails with right now, if any: ClosedError after close,
+   * NotConnectedError unless open, BadNamespaceError when `ns` is not connected, BadRoomError when `badRoom`
+   */
   _check(ns?: NSConn<any>, badRoom?: boolean): void {
-    const e = this._fail(ns) ?? (badRoom ? new BadRoomError() : undefined);
-    if (e) throw e;
+    const s = this.state;
+    if (s === 'closed') throw new ClosedError();
+    if (s !== 'open') throw new NotConnectedError();
+    if (ns && !ns.connected) throw new BadNamespaceError();
+    if (badRoom) throw new BadRoomError();
   }
 
   /** @internal a user emit: write guard, fail fast or buffer while reconnecting */

@@ -1,5 +1,5 @@
 import {
-  BadRoomError, createMessage, errorToText, isReply, OnAnyEvent, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
+  createMessage, errorToText, isReply, OnAnyEvent, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
   OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft,
 } from '../protocol/index.js';
 import type { Conn } from './conn.js';
@@ -62,14 +62,10 @@ export class NSConn<E extends EventMap = EventMap> {
    * text and whose `code` tells known errors apart). Also rejects on timeout,
    * abort and close.
    */
-  ask<K extends keyof E & string>(event: K, body: E[K] = '' as E[K], options?: RequestOptions): Promise<EventMessage> {
-    try {
-      checkBody(body, 'ask');
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const e = this.conn._fail(this);
-    return e ? Promise.reject(e) : this._ask(event, options, '', body);
+  async ask<K extends keyof E & string>(event: K, body: E[K] = '' as E[K], options?: RequestOptions): Promise<EventMessage> {
+    checkBody(body, 'ask'); // in an async function every throw is a rejection
+    this.conn._check(this);
+    return this._ask(event, options, '', body);
   }
 
   /** Joins `room` (resolves at once when already joined); rejects with the server's refusal. A second call meanwhile gets the same promise. */
@@ -141,7 +137,7 @@ export class NSConn<E extends EventMap = EventMap> {
     return this._joining(r, async () => {
       await this._ask(OnRoomJoin, options, name);
       await this._fire(OnRoomJoin, this._msg(OnRoomJoin, name));
-      if (r._state._now !== 'joining') throw this.conn._fail(this) ?? new BadRoomError(); // the link dropped meanwhile
+      if (r._state._now !== 'joining') this.conn._check(this, true); // the link dropped meanwhile
       this._joined(r, this._msg(OnRoomJoined, name));
     });
   }
