@@ -294,7 +294,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Local teardown: pending requests reject with `error`; namespaces get forced disconnect events. */
   private _cleanup(keep: boolean, error: Error): void {
     for (const done of this._pending.values()) done(error); // each removes itself: safe while iterating
-    for (const ns of this._namespaces.values()) if (ns._live) ns._drop(keep, ns._msg(OnNamespaceDisconnect, '', true));
+    for (const ns of this._namespaces.values()) ns._drop(keep, ns._msg(OnNamespaceDisconnect, '', true));
     if (keep) return;
     clearInterval(this._heartbeat);
     for (const done of this._serverConnects.values()) done(error);

@@ -187,6 +187,7 @@ export class NSConn<E extends EventMap = EventMap> {
    * `keep` remembers the handle and its rooms to connect and join again after a reconnect.
    */
   _drop(keep: boolean, m: EventMessage): void {
+    if (!this._live) return; // dropped already (a server disconnect crossed ours)
     const c = this.conn;
     if (!keep && c._namespaces.get(this.namespace) === this) c._namespaces.delete(this.namespace);
     for (const r of this._rooms.values()) {

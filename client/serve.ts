@@ -29,7 +29,7 @@ export function serve(conn: Conn<any>, m: EventMessage, ns: NSConn<any> | undefi
   const ignore = () => {}; // a refusal has been answered; nobody else waits for it
   if (event === OnNamespaceDisconnect) {
     answer();
-    if (ns?._live) ns._drop(false, m);
+    ns?._drop(false, m);
     return;
   }
   const target = conn._ns(m.namespace);
