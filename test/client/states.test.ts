@@ -119,3 +119,34 @@ test('states: a dropped link moves open → reconnecting → open; namespaces an
   ]);
   assert.equal(ns.room('r')?.state, 'joined');
 });
+
+test('states: frames follow the state they arrive in — dropped while connecting, delivered while connected and disconnecting, dropped after', async (t) => {
+  const { WebSocketServer } = await import('ws');
+  const { decode, emptyReply } = await import('../../protocol/index.js');
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  t.after(() => new Promise((r) => { for (const c of wss.clients) c.terminate(); wss.close(r); }));
+  wss.on('connection', (ws) => ws.on('message', (d) => {
+    const f = String(d);
+    if (f === 'M') return ws.send('A1');
+    const m = decode(f);
+    if (m.event === '_OnNamespaceConnect') {
+      ws.send(';default;;got;0;0;before the connect answer'); // the namespace is connecting: dropped
+      ws.send(emptyReply(m.wait));
+      ws.send(';default;;got;0;0;after the connect answer'); // connected: delivered
+    } else if (m.event === '_OnNamespaceDisconnect') {
+      ws.send(';default;;got;0;0;before the disconnect answer'); // disconnecting: delivered
+      ws.send(emptyReply(m.wait));
+      ws.send(';default;;got;0;0;after the disconnect answer'); // disconnected: dropped
+    } else if (m.event === 'echo') ws.send(f);
+  }));
+  const got: string[] = [];
+  const conn = await dial(`ws://127.0.0.1:${(wss.address() as import('node:net').AddressInfo).port}/`,
+    { default: { got: (_ns, m) => void got.push(String(m.body)) }, other: {} }, { reconnect: false });
+  t.after(() => conn.close());
+  const ns = await conn.connect('default');
+  await ns.disconnect();
+  const barrier = await conn.connect('other');
+  await barrier.ask('echo', 'barrier'); // the frames after the disconnect answer have been read by now
+  assert.deepEqual(got, ['after the connect answer', 'before the disconnect answer']);
+});
