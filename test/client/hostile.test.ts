@@ -151,9 +151,11 @@ test('liveness: the data-frame heartbeat (browsers\' default) notices a black-ho
   const conn = await dial(url, { default: {} }, { pingInterval: 0, heartbeat: 100, reconnect: { minDelay: 10, maxDelay: 20 } });
   t.after(() => conn.close());
   const ns = await conn.connect('default');
-  await new Promise((r) => setTimeout(r, 350)); // probes answered: no drop
+  // Three probes answered (the server saw them; each answer is read before the next probe): no drop meanwhile.
+  const probes = () => server.requests.filter((r) => r === '_OnNamespaceDisconnect:\u0000heartbeat:').length;
+  for (let i = 0; i < 200 && probes() < 3; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(probes() >= 3, 'probes were sent');
   assert.equal(conn.state, 'open');
-  assert.ok(server.requests.filter((r) => r === '_OnNamespaceDisconnect:\u0000heartbeat:').length >= 2, 'probes were sent and answered');
   const started = Date.now();
   const disconnected = new Promise<{ code: number; reason: string }>((r) => conn.once('disconnected', r));
   const reconnected = new Promise((r) => conn.once('reconnected', r));
