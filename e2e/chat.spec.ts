@@ -36,7 +36,7 @@ async function open(browser: Browser, nick: string, room: string, page: 'index.h
   p.on('pageerror', (e) => errors.push(e.message));
   await p.goto(`${chat.url}${page}?nick=${nick}&room=${room}&ns=${namespace}`);
   await p.waitForFunction(([r, n]) => (window as any).chat?.room === r && (window as any).chat.ns?.namespace === n, [room, namespace]);
-  await expect(p.locator('.state')).toHaveAttribute('data-state', 'connected');
+  await expect(p.locator('.state')).toHaveAttribute('data-state', 'open');
   expect(errors).toEqual([]);
   return p;
 }
@@ -140,7 +140,7 @@ test('the server restarts: pages reconnect, rejoin their room and chat on withou
   for (const p of [frank, grace]) await expect(p.locator('.state')).toHaveAttribute('data-state', 'reconnecting');
   await expect(frank.locator('.state')).toHaveText('reconnecting…');
   chat = await startChatServer({ port });
-  for (const p of [frank, grace]) await expect(p.locator('.state')).toHaveAttribute('data-state', 'connected', { timeout: 15_000 });
+  for (const p of [frank, grace]) await expect(p.locator('.state')).toHaveAttribute('data-state', 'open', { timeout: 15_000 });
   // The room is joined again on the new server (which knew nothing about it): the roster is rebuilt.
   await expect(members(frank)).toHaveCount(2);
   expect(await say(frank, 'still there?')).toMatch(/delivered to 1/);
@@ -166,7 +166,7 @@ test('a page that cannot reach the server shows offline, retries, and connects w
   await expect(p.locator('.state')).toHaveText('offline');
   await expect(p.locator('.error')).toHaveText(/retrying in \d+ s/);
   blocked = false;
-  await expect(p.locator('.state')).toHaveAttribute('data-state', 'connected', { timeout: 15_000 });
+  await expect(p.locator('.state')).toHaveAttribute('data-state', 'open', { timeout: 15_000 });
   await p.waitForFunction(() => (window as any).chat.room === 'lobby');
   expect(attempts, `dialed ${attempts} times`).toBeGreaterThanOrEqual(2);
   await expect(p.locator('.error'), 'the error is cleared once connected').toHaveText('');

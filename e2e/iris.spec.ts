@@ -68,7 +68,7 @@ test('browser client ↔ Iris: rooms, refusals, and a restart of the Iris app', 
   expect(await x.evaluate(() => (window as any).got.rooms)).toEqual([]);
 
   await iris.restart();
-  for (const p of [x, y]) await expect.poll(() => p.evaluate(() => (window as any).conn.state === 'connected' && (window as any).conn.wasReconnected), { timeout: 15_000 }).toBe(true);
+  for (const p of [x, y]) await expect.poll(() => p.evaluate(() => (window as any).conn.state === 'open' && (window as any).conn.wasReconnected), { timeout: 15_000 }).toBe(true);
   await expect.poll(() => x.evaluate(async () => (await (window as any).rns.ask('roomCount', 'r1', { timeout: 5000 })).body), { timeout: 10_000 }).toBe('2');
   await y.evaluate(() => (window as any).rns.room('r1').emit('chat', 'after restart'));
   await expect.poll(() => x.evaluate(() => (window as any).got.rooms)).toEqual(['r1:after restart']);

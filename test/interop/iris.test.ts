@@ -95,7 +95,7 @@ test('iris: the Iris app restarts — our client reconnects, reconnects its name
   const ns = await c.connect('rooms');
   await ns.joinRoom('again');
   await iris.restart();
-  await until('reconnected', () => c.state === 'connected' && c.wasReconnected, 15_000);
+  await until('reconnected', () => c.state === 'open' && c.wasReconnected, 15_000);
   await until('room back', () => ns.room('again') !== undefined, 5000);
   assert.equal((await ns.ask('roomCount', 'again', { timeout: 5000 })).body, '1', 'the new Iris process knows the room again');
   c.close();
