@@ -81,7 +81,7 @@ export interface DecodeOptions {
    * Empty payloads: `'drop'` (the Go server's reader: `chat;0;` never reaches a handler, it comes back
    * invalid with `ERR_LEGACY_EMPTY_PAYLOAD`) or `'keep'` (clients: Go writes `int;1;` with no payload
    * for every Go `int`, and `""` strings as `e;0;`; the value is `""` for type 0 and undefined for
-   * types 1 and 4). Default `'drop'`.
+   * types 1 and 4; JSON `null` is kept too, where the server's reader drops it). Default `'drop'`.
    */
   empty?: 'drop' | 'keep';
 }
@@ -167,7 +167,7 @@ export function decode(frame: string | Uint8Array | ArrayBuffer, options: Decode
       } catch {
         return bad('ERR_LEGACY_BAD_PAYLOAD', 'the JSON payload does not parse');
       }
-      if (value === null) return bad('ERR_LEGACY_BAD_PAYLOAD', 'the JSON payload is null');
+      if (value === null && !keep) return bad('ERR_LEGACY_BAD_PAYLOAD', 'the JSON payload is null');
       return { kind: 'event', event, type, payload, value };
     }
   }
