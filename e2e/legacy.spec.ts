@@ -92,3 +92,26 @@ test('iris-ws.js: where ours differs from Iris’s on purpose — Emit(true), Em
   expect(mine).not.toContain('threw=TypeError');
   expect(tail(mine)).toEqual(['bool=true', `native=x ${P}string;0;inside`, 'string=done']);
 });
+
+test('examples/legacy: the page of Iris’s docs (index.html, new Ws(url)) chats between two tabs through examples/legacy/server.ts', async ({ browser }) => {
+  const { startLegacyExample } = await import('../examples/legacy/server.js');
+  const { ws, http, origin } = await startLegacyExample(0);
+  try {
+    const ctx = await browser.newContext();
+    const [a, b] = [await ctx.newPage(), await ctx.newPage()];
+    for (const p of [a, b]) {
+      await p.goto(`${origin}/`);
+      await expect(p.locator('#messages')).toContainText('Status: Connected');
+    }
+    await a.fill('#input', 'hello from tab a');
+    await a.click('#send');
+    await expect(b.locator('#messages')).toContainText('hello from tab a');
+    const mine = await a.locator('#messages').innerText();
+    expect(mine.split('hello from tab a').length - 1, 'the sender gets no copy (Broadcast)').toBe(1);
+    await ctx.close();
+  } finally {
+    await ws.close();
+    http.closeAllConnections();
+    await new Promise((r) => http.close(r));
+  }
+});
