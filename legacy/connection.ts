@@ -243,21 +243,22 @@ export class LegacyConnection {
     for (const fn of this.pongFns.slice()) this.safely(fn);
   }
 
-  /** @internal writes a frame, watched by the write timeout. */
+  /** @internal since when bytes have been waiting for the socket (0: none); the server's sweep applies writeTimeout. */
+  stalledSince = 0;
+
+  /** @internal the socket's bytesWritten at the last sweep. */
+  lastWritten = 0;
+
+  /** @internal bytes queued and not yet written to the network, and bytes written so far. */
+  writeProgress(): { queued: number; written: number } {
+    const socket = (this.ws as unknown as { _socket?: { bytesWritten?: number } })._socket;
+    return { queued: this.ws.bufferedAmount, written: socket?.bytesWritten ?? 0 };
+  }
+
+  /** @internal writes a frame. */
   write(frame: string | Uint8Array): void {
     if (this.gone || this.ws.readyState !== 1) return;
-    const binary = this.server.config.binaryMessages;
-    const timeout = this.server.config.writeTimeout;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    if (timeout > 0) {
-      timer = setTimeout(() => {
-        this.fireOnError(new LegacyError('ERR_LEGACY_TIMEOUT', `legacy: a write to ${this.id} took longer than writeTimeout (${timeout} ms)`));
-        this.ws.terminate();
-      }, timeout);
-      timer.unref?.();
-    }
-    this.ws.send(frame, { binary }, (err) => {
-      if (timer) clearTimeout(timer);
+    this.ws.send(frame, { binary: this.server.config.binaryMessages }, (err) => {
       if (err && !this.gone) {
         this.fireOnError(new LegacyError('ERR_LEGACY_CLOSED', `legacy: write to ${this.id} failed: ${err.message}`, { cause: err }));
         this.ws.terminate();

@@ -28,7 +28,7 @@ export interface LegacyConfig {
   checkOrigin?: (request: IncomingMessage) => boolean;
   /** Extra response headers of the upgrade (Iris `Headers`). */
   headers?: Record<string, string>;
-  /** A write that has not reached the socket after this long drops the connection (Iris `WriteTimeout`); 0 (default) = none. */
+  /** Queued writes that make no progress for this long drop the connection (Iris `WriteTimeout`); 0 (default) = none. */
   writeTimeout?: number;
   /** Read deadline: no frame and no pong for this long drops the connection (Iris `ReadTimeout`); 0 (default) = none. */
   readTimeout?: number;
@@ -153,7 +153,7 @@ export class LegacyServer {
     });
     const extra = Object.entries(config.headers ?? {}).map(([k, v]) => `${k}: ${v}`);
     if (extra.length > 0) this.wss.on('headers', (headers: string[]) => headers.push(...extra));
-    const deadlines = [pingPeriod, this.config.readTimeout, pongTimeout].filter((n) => n > 0);
+    const deadlines = [pingPeriod, this.config.readTimeout, pongTimeout, this.config.writeTimeout].filter((n) => n > 0);
     const tick = Math.max(10, Math.min(1000, ...deadlines.map((p) => Math.floor(p / 4))));
     this.sweepTimer = setInterval(() => this.sweep(), tick);
     this.sweepTimer.unref?.();
@@ -385,8 +385,20 @@ export class LegacyServer {
 
   private sweep(): void {
     const now = Date.now();
-    const { pingPeriod, pongTimeout, readTimeout } = this.config;
+    const { pingPeriod, pongTimeout, readTimeout, writeTimeout } = this.config;
     for (const c of this.all) {
+      if (writeTimeout > 0) {
+        // gorilla's write deadline, per connection: queued bytes and no byte written for writeTimeout.
+        const { queued, written } = c.writeProgress();
+        if (queued === 0 || written !== c.lastWritten) c.stalledSince = 0;
+        else if (c.stalledSince === 0) c.stalledSince = now;
+        c.lastWritten = written;
+        if (c.stalledSince !== 0 && now - c.stalledSince > writeTimeout) {
+          c.fireOnError(new LegacyError('ERR_LEGACY_TIMEOUT', `legacy: writes to ${c.id} waited longer than writeTimeout (${writeTimeout} ms)`));
+          c.terminate();
+          continue;
+        }
+      }
       const idle = now - c.lastRead;
       if ((pongTimeout > 0 && idle > pongTimeout) || (readTimeout > 0 && idle > readTimeout)) {
         c.fireOnError(new LegacyError('ERR_LEGACY_TIMEOUT', `legacy: connection ${c.id} sent nothing (no frame, no pong) for ${idle} ms`));

@@ -224,6 +224,23 @@ test('iris v11: shared ids — Go reaches the newest connection twice and the fi
   assert.ok(o.second.isOpen, 'ours: closing one connection of an id leaves the others open');
 });
 
+test('iris v11: joining a room twice — Go lists the connection twice and delivers twice, ours once', { skip: noGo }, async () => {
+  const run = async (url: string) => {
+    const a = await peer(`${url}?id=J`);
+    await a.waitFrames(1);
+    a.send(`${P}join;0;twice`);
+    a.send(`${P}join;0;twice`);
+    a.send(`${P}to;4;${JSON.stringify({ to: 'twice', event: 'chat', data: 'hi' })}`);
+    a.send(`${P}leave;0;twice`);
+    a.send(`${P}to;4;${JSON.stringify({ to: 'twice', event: 'chat', data: 'after one leave' })}`);
+    await a.sync();
+    return a.texts().slice(1);
+  };
+  const joined = [`${P}joined;0;twice`, `${P}joined;0;twice`];
+  assert.deepEqual(await run(go.url), [...joined, `${P}chat;0;hi`, `${P}chat;0;hi`, `${P}left;2;true`, `${P}chat;0;after one leave`]);
+  assert.deepEqual(await run(ours.url), [...joined, `${P}chat;0;hi`, `${P}left;2;true`]);
+});
+
 test('iris v11: a custom EvtMessagePrefix, on both', { skip: noGo }, async () => {
   const g = await startIris11Peer(['-prefix', 'my:']);
   const o = await startLegacyScenario({ messagePrefix: 'my:' });

@@ -273,3 +273,22 @@ test('legacy server: the served Ws script (new Ws(url) without a scheme) against
   ws.Disconnect();
   await disconnected;
 });
+
+test('legacy server: writeTimeout drops a connection whose writes wait for a client that stopped reading', async () => {
+  const errors: string[] = [];
+  let conn: LegacyConnection | undefined;
+  const s = await serve({ writeTimeout: 150, pongTimeout: 0 }, (c) => { conn = c; c.onError((e) => errors.push(e.code)); });
+  const ws = new WebSocket(s.url);
+  ws.on('error', () => {});
+  await new Promise((r) => ws.once('open', r));
+  const closed = new Promise<void>((r) => ws.once('close', () => r()));
+  (ws as unknown as { _socket: { pause(): void } })._socket.pause(); // stops reading: TCP buffers fill
+  const big = 'x'.repeat(1 << 20);
+  for (let i = 0; i < 64 && conn && !conn.disconnected; i++) conn.emit('big', big);
+  const end = Date.now() + 5000;
+  while (conn && !conn.disconnected && Date.now() < end) await sleep(20);
+  assert.ok(conn?.disconnected, 'dropped');
+  assert.deepEqual(errors, ['ERR_LEGACY_TIMEOUT']);
+  ws.terminate();
+  await closed;
+});
