@@ -115,3 +115,31 @@ test('examples/legacy: the page of Iris’s docs (index.html, new Ws(url)) chats
     await new Promise((r) => http.close(r));
   }
 });
+
+test('neffos-ts/legacy in the browser (dist/browser/legacy.mjs): dialLegacy against the real Go server, typed values both ways', async ({ browser }) => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${ours.origin}/`);
+  const built = await page.evaluate(() => fetch('/static/legacy.mjs').then((r) => r.ok));
+  test.skip(!built, 'dist/browser/legacy.mjs missing: run npm run build');
+  const got = await page.evaluate(`(async () => {
+    const m = await import('/static/legacy.mjs');
+    const client = await m.dialLegacy(${JSON.stringify(`${go.url}?id=browser`)});
+    const out = [];
+    out.push((await client.once('welcome')).value);
+    const echo = async (event, value, reply = event) => { const p = client.once(reply); client.emit(event, value); return (await p).value; };
+    out.push(await echo('string', 'hé'));
+    out.push(await echo('int', 41, 'int.text'));
+    out.push(await echo('bool', true));
+    out.push(Array.from(await echo('bytes', new Uint8Array([1, 2]))));
+    out.push(await echo('any', { a: [1, 'x'] }));
+    let err = '';
+    try { client.emit('bad;name', 1); } catch (e) { err = e.code; }
+    out.push(err);
+    await client.close();
+    out.push(client.state);
+    return out;
+  })()`);
+  expect(got).toEqual(['browser', 'hé', '41', true, [1, 2], { a: [1, 'x'] }, 'ERR_LEGACY_BAD_EVENT', 'closed']);
+  await ctx.close();
+});
