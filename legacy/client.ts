@@ -63,6 +63,7 @@ export class LegacyClient {
   private closing: Promise<LegacyCloseInfo> | undefined;
   private resolveClose!: (info: LegacyCloseInfo) => void;
   private readonly whenClosed: Promise<LegacyCloseInfo>;
+  private readonly waiting = new Set<() => void>();
 
   /** @internal */
   constructor(private readonly ws: LegacyWebSocket, readonly prefix: string) {
@@ -84,6 +85,7 @@ export class LegacyClient {
   private closed(code: number, reason: string): void {
     this.closedInfo = { code, reason };
     for (const fn of this.closeFns.slice()) this.safely(() => fn(this.closedInfo!));
+    for (const fn of [...this.waiting]) fn();
     this.resolveClose(this.closedInfo);
   }
 
@@ -119,16 +121,22 @@ export class LegacyClient {
         off();
         reject(new LegacyError('ERR_LEGACY_TIMEOUT', `legacy client: no ${JSON.stringify(event)} within ${timeout} ms`));
       }, timeout);
-      const off = this.on(event, (value, message) => {
+      let off = () => {};
+      const closed = () => {
+        clearTimeout(t);
+        off();
+        reject(new LegacyError('ERR_LEGACY_CLOSED', 'legacy client: closed'));
+      };
+      const unsubscribe = this.on(event, (value, message) => {
         clearTimeout(t);
         off();
         resolve({ value, message });
       });
-      void this.whenClosed.then(() => {
-        clearTimeout(t);
-        off();
-        reject(new LegacyError('ERR_LEGACY_CLOSED', 'legacy client: closed'));
-      });
+      off = () => {
+        unsubscribe();
+        this.waiting.delete(closed);
+      };
+      this.waiting.add(closed);
     });
   }
 

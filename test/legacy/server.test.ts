@@ -229,6 +229,11 @@ test('legacy server: LegacyClient round trip with typed values, and the welcome 
   client.emit('int', 12);
   await last;
   assert.deepEqual(got, ['me', 's', true, { a: [1] }, Uint8Array.of(9), 2.5, 12]);
+  await assert.rejects(client.once('never', 20), (e: unknown) => e instanceof LegacyError && e.code === 'ERR_LEGACY_TIMEOUT');
+  const pending = client.once('never');
+  assert.deepEqual(await client.close(), { code: 1000, reason: '' });
+  await assert.rejects(pending, (e: unknown) => e instanceof LegacyError && e.code === 'ERR_LEGACY_CLOSED');
+  await assert.rejects(client.once('never'), (e: unknown) => e instanceof LegacyError && e.code === 'ERR_LEGACY_CLOSED');
   await assert.rejects(dialLegacy(`ws://127.0.0.1:1/echo`, { timeout: 2000 }), (e: unknown) => e instanceof LegacyError && e.code === 'ERR_LEGACY_CONNECT');
 });
 
