@@ -2,7 +2,10 @@ module neffos-ts/e2e/go-iris11
 
 go 1.26.8
 
-require github.com/kataras/iris v11.1.1+incompatible
+require (
+	github.com/kataras/iris v11.1.1+incompatible
+	golang.org/x/net v0.62.0
+)
 
 require (
 	github.com/BurntSushi/toml v1.6.0 // indirect
@@ -29,7 +32,6 @@ require (
 	github.com/shurcooL/sanitized_anchor_name v1.0.0 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	golang.org/x/crypto v0.59.0 // indirect
-	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
 	gopkg.in/yaml.v2 v2.4.0 // indirect

@@ -7,6 +7,11 @@
 // Conventions (as e2e/go-iris): binds 127.0.0.1 (-addr 127.0.0.1:0 picks a free port), prints one
 // stdout line "READY <port>", logs to stderr, exits 0 on SIGTERM/SIGINT.
 //
+// With -client <ws url> it is instead a Go client, written as Iris v11's custom-go-client example
+// (golang.org/x/net/websocket, frames built on websocket.DefaultEvtMessageKey): it sends each remaining
+// argument as one text frame ("RAW:" before a native one, else the prefix is added), then a marker event,
+// prints every frame it receives as "FRAME <base64>" until the marker's echo, then "DONE".
+//
 // Routes: GET /echo (the websocket endpoint; ?id=<id> sets the connection id through the
 // IDGenerator, so several connections may share one), GET /iris-ws.js (websocket.ClientSource for the
 // configured prefix), GET / (a blank page for browser tests), GET /health.
@@ -33,6 +38,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"log"
@@ -40,12 +46,50 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/kataras/iris"
 	"github.com/kataras/iris/context"
 	"github.com/kataras/iris/websocket"
+	xwebsocket "golang.org/x/net/websocket"
 )
+
+// runClient is the Go client mode (see the package comment).
+func runClient(url string, frames []string) {
+	ws, err := xwebsocket.Dial(url, "", "http://127.0.0.1/")
+	if err != nil {
+		log.Fatalf("client: dial %s: %v", url, err)
+	}
+	defer ws.Close()
+	for _, f := range frames {
+		if strings.HasPrefix(f, "RAW:") {
+			f = strings.TrimPrefix(f, "RAW:")
+		} else {
+			f = websocket.DefaultEvtMessageKey + f
+		}
+		if err := xwebsocket.Message.Send(ws, f); err != nil {
+			log.Fatalf("client: send: %v", err)
+		}
+	}
+	marker := websocket.DefaultEvtMessageKey + "string;0;__go_client_done__"
+	if err := xwebsocket.Message.Send(ws, marker); err != nil {
+		log.Fatalf("client: send: %v", err)
+	}
+	ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		var data []byte
+		if err := xwebsocket.Message.Receive(ws, &data); err != nil {
+			log.Fatalf("client: receive: %v", err)
+		}
+		if string(data) == marker {
+			break
+		}
+		fmt.Printf("FRAME %s\n", base64.StdEncoding.EncodeToString(data))
+	}
+	fmt.Println("DONE")
+}
 
 type named struct {
 	Name  string `json:"name"`
@@ -72,8 +116,13 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	prefix := flag.String("prefix", "", "EvtMessagePrefix (empty: the default iris-websocket-message:)")
 	maxSize := flag.Int64("max", 0, "MaxMessageSize (0: the default 1024)")
+	client := flag.String("client", "", "run as a Go client of this ws URL instead of a server")
 	flag.Parse()
 	log.SetOutput(os.Stderr)
+	if *client != "" {
+		runClient(*client, flag.Args())
+		return
+	}
 
 	app := iris.New()
 	app.Logger().SetOutput(os.Stderr)

@@ -52,3 +52,25 @@ export async function startIris11Peer(args: string[] = []): Promise<Iris11Peer> 
     stop: () => p.stop(),
   };
 }
+
+/**
+ * Runs the peer as a Go client (x/net/websocket, as Iris v11's custom-go-client example) against `url`:
+ * sends `frames` (prefix added unless `RAW:`), returns every frame it received, as latin1 text.
+ */
+export async function runIris11Client(url: string, frames: string[]): Promise<string[]> {
+  const bin = await buildIris11Peer();
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin, ['-client', url, ...frames], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.stderr!.on('data', (d) => (err += d));
+    const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      clearTimeout(t);
+      if (code !== 0 || !/^DONE$/m.test(out)) return reject(new Error(`Go client exited ${code}: ${err.slice(-2000)}`));
+      resolve(out.split('\n').filter((l) => l.startsWith('FRAME ')).map((l) => Buffer.from(l.slice(6), 'base64').toString('latin1')));
+    });
+  });
+}

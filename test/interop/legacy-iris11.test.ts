@@ -5,7 +5,7 @@
 // LegacyClient runs against the Go server.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startIris11Peer, noGo, type Iris11Peer } from './iris11-harness.js';
+import { runIris11Client, startIris11Peer, noGo, type Iris11Peer } from './iris11-harness.js';
 import { startLegacyScenario, type ScenarioServer } from '../fixtures/legacy-scenario.js';
 import { P, rawPeer, type RawPeer } from './legacy-raw.js';
 import { Broadcast, dialLegacy, LegacyError, type LegacyClient } from '../../legacy/index.js';
@@ -257,6 +257,17 @@ test('iris v11: a custom EvtMessagePrefix, on both', { skip: noGo }, async () =>
   } finally {
     await Promise.all([g.stop(), o.close()]);
   }
+});
+
+test('iris v11: a Go client (x/net/websocket, as Iris v11’s custom-go-client example) gets the same bytes from both servers', { skip: noGo }, async () => {
+  const frames = ['string;0;from go', 'int;1;42', 'bool;2;true', 'bytes;3;\x01\x02', 'any;4;{"k":[1,"v"]}', 'noarg;0;x', 'types;0;x', 'RAW:go native'];
+  const [g, o] = await Promise.all([runIris11Client(`${go.url}?id=gc`, frames), runIris11Client(`${ours.url}?id=gc`, frames)]);
+  assert.deepEqual(g.slice(0, 9), [
+    `${P}welcome;0;gc`, `${P}string;0;from go`, `${P}int;1;`, `${P}int.text;0;42`, `${P}bool;2;true`, `${P}bytes;3;\x01\x02`,
+    `${P}any;4;{"k":[1,"v"]}`, `${P}noarg;0;called`, `${P}t.string;0;hello`,
+  ]);
+  assert.equal(g.at(-1), 'go native');
+  assert.deepEqual(differences({ go: g, ours: o }), [`${P}int;1; → ${P}int;1;42`, `${P}t.int;1; → ${P}t.int;1;42`, `${P}t.int64;4;7 → ${P}t.int64;1;7`]);
 });
 
 test('iris v11: our LegacyClient against the Go server — every payload type both ways, native messages, Go quirks surfaced', { skip: noGo }, async () => {
