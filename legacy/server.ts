@@ -147,6 +147,8 @@ export class LegacyServer {
       maxPayload: maxMessageSize,
       perMessageDeflate: this.config.enableCompression,
       clientTracking: false,
+      // gorilla does not check that text frames are UTF-8: Iris reads their bytes as they are.
+      skipUTF8Validation: true,
       ...(protocols && protocols.length > 0
         ? { handleProtocols: (offered: Set<string>) => protocols.find((p) => offered.has(p)) ?? false }
         : {}),

@@ -116,6 +116,22 @@ test('iris v11: how the server reads each payload type, with its quirks (echo ha
   ]);
 });
 
+test('iris v11: text frames that are not UTF-8 are read as bytes by both; a string payload becomes U+FFFD in ours', { skip: noGo }, async () => {
+  const bad = (s: string) => Buffer.concat([Buffer.from(P + s), Buffer.of(0xff, 0xfe)]);
+  const run = async (url: string) => {
+    const p = await peer(`${url}?id=U8`);
+    await p.waitFrames(1);
+    p.send(Buffer.from([0x61, 0xff]), false); // native, text frame
+    p.send(bad('bytes;3;'), false);
+    p.send(bad('string;0;'), false);
+    await p.sync();
+    return p.texts().slice(1);
+  };
+  const g = await run(go.url);
+  assert.deepEqual(g, ['aÿ', `${P}bytes;3;ÿþ`, `${P}string;0;ÿþ`]);
+  assert.deepEqual(differences({ go: g, ours: await run(ours.url) }), [`${P}string;0;ÿþ → ${P}string;0;ï¿½ï¿½`]);
+});
+
 test('iris v11: malformed frames — Go drops the connection (panics), we keep it and report a typed error', { skip: noGo }, async () => {
   const errors: string[] = [];
   ours.legacy.onConnection((c) => c.onError((e) => errors.push(e.code)));

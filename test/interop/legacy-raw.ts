@@ -27,7 +27,7 @@ export interface RawPeer {
 }
 
 export async function rawPeer(url: string): Promise<RawPeer> {
-  const ws = new WebSocket(url);
+  const ws = new WebSocket(url, { skipUTF8Validation: true }); // the bytes as written, UTF-8 or not
   const frames: RawFrame[] = [];
   let closeCode: number | undefined;
   const waiters = new Set<() => void>();
