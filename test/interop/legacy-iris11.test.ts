@@ -329,3 +329,14 @@ test('iris v11: our LegacyClient against the Go server — every payload type bo
   assert.equal(c.state, 'closed');
   assert.throws(() => c.emit('string', 'late'), (e: unknown) => e instanceof LegacyError && e.code === 'ERR_LEGACY_CLOSED');
 });
+
+test('iris v11: Go writes non-UTF-8 []byte in a text frame; our LegacyClient (like browsers) fails the connection', { skip: noGo }, async () => {
+  const c = await dialLegacy(`${go.url}?id=utf8`);
+  open.push(c);
+  await c.once('welcome');
+  const closed = new Promise<{ code: number }>((r) => c.onDisconnect(r));
+  c.emit('bytes', Uint8Array.of(0xff, 0x00));
+  // ws sends close 1007 and, Go sending no close frame back, reports 1006 locally.
+  assert.equal((await closed).code, 1006);
+  assert.equal(c.state, 'closed');
+});
