@@ -2,6 +2,7 @@
 //   dist/esm/**.js + dist/cjs/**.cjs  — Node (protocol, client, server; dependencies external)
 //   dist/browser/neffos.mjs (+ .min.mjs) — self-contained ESM for browsers and bundlers
 //   dist/browser/neffos.js (+ .min.js)   — IIFE for a plain <script> tag, global `neffos`
+//   dist/browser/legacy.mjs              — neffos-ts/legacy for browsers (the legacy Iris client, the codec)
 // In browser builds a module `X.ts` is replaced by its sibling `X.browser.ts` when one exists,
 // and isomorphic-ws resolves to the browser's native WebSocket.
 import { existsSync } from 'node:fs';
@@ -17,6 +18,7 @@ const nodeEntries = Object.fromEntries(
     ['server/index', 'server/index.ts'],
     ['server/redis', 'server/stackexchange/redis.ts'],
     ['server/nats', 'server/stackexchange/nats.ts'],
+    ['legacy/index', 'legacy/index.ts'],
   ].filter(([, file]) => existsSync(file)),
 );
 
@@ -63,6 +65,7 @@ const minify = () =>
   });
 
 const browserInput = existsSync('client/index.ts');
+const legacyInput = existsSync('legacy/browser.ts');
 const globalInput = existsSync('client/browser-global.ts');
 
 export default [
@@ -83,6 +86,14 @@ export default [
           { file: 'dist/browser/neffos.mjs', format: 'es', sourcemap: true },
           { file: 'dist/browser/neffos.min.mjs', format: 'es', plugins: [minify()] },
         ],
+      }]
+    : []),
+  // neffos-ts/legacy in browsers: the legacy Iris client and codec (the server is Node-only).
+  ...(legacyInput
+    ? [{
+        input: 'legacy/browser.ts',
+        plugins: browserPlugins(),
+        output: [{ file: 'dist/browser/legacy.mjs', format: 'es', sourcemap: true }],
       }]
     : []),
   ...(globalInput

@@ -33,7 +33,7 @@ writeFileSync(join(dist, 'browser', 'server-unavailable.mjs'),
 // 3. Browser bundles: no Node modules, and their sizes.
 let failed = false;
 const forbidden = [/\brequire\(/, /\bBuffer\b/, /\bprocess\.(env|nextTick|versions)/, /from\s*['"](ws|node:[a-z]+)['"]/];
-for (const name of ['neffos.mjs', 'neffos.min.mjs', 'neffos.js', 'neffos.min.js']) {
+for (const name of ['neffos.mjs', 'neffos.min.mjs', 'neffos.js', 'neffos.min.js', 'legacy.mjs']) {
   const f = join(dist, 'browser', name);
   if (!existsSync(f)) continue;
   const code = readFileSync(f, 'utf8');

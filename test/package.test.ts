@@ -30,6 +30,11 @@ test('every subpath export loads with import and with require', { skip: !built &
     const p = await import('neffos-ts/protocol'); const c = await import('neffos-ts/client');
     console.log(p.BadNamespaceError === c.BadNamespaceError);`]);
   assert.equal(same, 'true');
+  // neffos-ts/legacy: the legacy Iris codec, server and client, under both.
+  const legacy = node(['--input-type=module', '-e', `
+    const l = await import('neffos-ts/legacy'); const r = (await import('node:module')).createRequire(import.meta.url)('neffos-ts/legacy');
+    console.log([typeof l.LegacyServer, typeof l.dialLegacy, typeof r.LegacyServer, l.encode('chat', 42), r.decode('iris-websocket-message:chat;0;hi').value].join(','));`]);
+  assert.equal(legacy, 'function,function,function,iris-websocket-message:chat;1;42,hi');
 });
 
 test('npm pack ships the built outputs, types and docs, and no sources or tests', { skip: !built && 'dist/ missing: run npm run build' }, () => {
@@ -37,9 +42,10 @@ test('npm pack ships the built outputs, types and docs, and no sources or tests'
   assert.equal(r.status, 0, r.stderr);
   const files: string[] = JSON.parse(r.stdout)[0].files.map((f: { path: string }) => f.path);
   for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/esm/client/index.js', 'dist/cjs/server/index.cjs',
-    'dist/types/protocol/index.d.ts', 'dist/types/protocol/index.d.cts', 'dist/browser/neffos.min.js', 'dist/browser/neffos.mjs']) {
+    'dist/types/protocol/index.d.ts', 'dist/types/protocol/index.d.cts', 'dist/browser/neffos.min.js', 'dist/browser/neffos.mjs',
+    'dist/esm/legacy/index.js', 'dist/cjs/legacy/index.cjs', 'dist/types/legacy/index.d.ts', 'dist/types/legacy/index.d.cts', 'dist/browser/legacy.mjs']) {
     assert.ok(files.includes(f), `missing ${f}`);
   }
-  const unwanted = files.filter((f) => /^(test|e2e|bench|scripts|examples|protocol|client|server)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.d.cts'));
+  const unwanted = files.filter((f) => /^(test|e2e|bench|scripts|examples|protocol|client|server|legacy)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.d.cts'));
   assert.deepEqual(unwanted, []);
 });

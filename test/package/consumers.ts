@@ -101,7 +101,18 @@ import { dial, TimeoutError, type Conn, type ConnState, type EventMessage } from
 import { dial as dial2 } from 'neffos-ts/client';
 import { encode, decode, type Message } from 'neffos-ts/protocol';
 import { Server, reply, type Conn as ServerConn, type ServerNamespaces, type ServerOptions } from 'neffos-ts/server';
+import { LegacyServer, Broadcast, dialLegacy, type LegacyConnection, type LegacyValue } from 'neffos-ts/legacy';
 void dial2;
+export function legacy(http: HttpServer): LegacyServer {
+  const ws = new LegacyServer({ endpoint: '/echo', pongTimeout: 30_000 });
+  ws.onConnection((c: LegacyConnection) => {
+    c.on('chat', 'string', (msg: string) => c.to(Broadcast).emit('chat', msg));
+    c.on('score', 'int', (n: number) => c.emit('score', n + 1));
+    c.on('any', (v: LegacyValue) => c.emit('any', v));
+  });
+  void dialLegacy('ws://127.0.0.1:1/echo').then((client) => client.on('chat', (v) => void v));
+  return ws.attach(http);
+}
 ${consumerBody}`;
 
 export const CONSUMER_BUNDLER = CONSUMER_MTS;
@@ -128,6 +139,14 @@ export async function run(): Promise<EventMessage | undefined> {
 // A browser project: DOM lib, no @types/node, the browser condition.
 export const CONSUMER_DOM = `import { dial, reply, type Conn } from 'neffos-ts';
 import { decode } from 'neffos-ts/protocol';
+import { dialLegacy, type IrisWsConstructor } from 'neffos-ts/legacy';
+
+export async function legacy(): Promise<void> {
+  const client = await dialLegacy('ws://localhost/echo');
+  client.on('chat', (value, message) => { document.title = String(value) + message.text; });
+  const Ws = (globalThis as unknown as { Ws: IrisWsConstructor }).Ws;
+  new Ws('localhost/echo').On('chat', (msg) => { document.title = msg; });
+}
 
 export async function start(): Promise<Conn> {
   const conn = await dial('/echo', { default: { question: () => reply('fine'), chat: (_ns, msg) => { document.title = String(msg.body); } } });

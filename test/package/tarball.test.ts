@@ -47,11 +47,12 @@ after(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-const subpaths = ['neffos-ts', 'neffos-ts/client', 'neffos-ts/protocol', 'neffos-ts/server'];
+const subpaths = ['neffos-ts', 'neffos-ts/client', 'neffos-ts/protocol', 'neffos-ts/server', 'neffos-ts/legacy'];
 const expected: Record<string, string[]> = {
   'neffos-ts': ['dial', 'Conn', 'NSConn', 'Room', 'reply', 'backoff', 'marshal', 'unmarshal', 'TimeoutError', 'BadNamespaceError', 'NeffosError'],
   'neffos-ts/protocol': ['encode', 'decode', 'escape', 'unescape', 'reply', 'parseAck', 'createMessage', 'isReply', 'OnNamespaceConnect', 'ClosedError'],
   'neffos-ts/server': ['Server', 'Conn', 'NSConn', 'Room', 'reply', 'getContext', 'BaseController', 'WsSocket', 'DEFAULTS', 'RemoteError'],
+  'neffos-ts/legacy': ['LegacyServer', 'LegacyConnection', 'LegacyClient', 'dialLegacy', 'encode', 'decode', 'All', 'Broadcast', 'NotMe', 'LegacyError', 'irisWsSource', 'LEGACY_DEFAULTS'],
 };
 expected['neffos-ts/client'] = expected['neffos-ts']!;
 
@@ -121,6 +122,17 @@ test('a browser app bundled by rollup through the browser condition pulls in no 
   const serverCode = (await server.generate({ format: 'es' })).output[0].code;
   await server.close();
   assert.match(serverCode, /neffos-ts\/server is Node-only/);
+  // neffos-ts/legacy in a browser build: its client and codec, no Node built-ins.
+  const legacyWarnings: string[] = [];
+  const legacy = await rollup({ input: 'neffos-ts/legacy', onwarn: (w) => legacyWarnings.push(`${w.code}: ${w.message}`), plugins: [nodeResolve({ browser: true, exportConditions: ['browser'], preferBuiltins: false, rootDir: app })] });
+  const legacyOut = (await legacy.generate({ format: 'es' })).output[0];
+  await legacy.close();
+  assert.deepEqual(legacyWarnings, []);
+  assert.deepEqual(legacyOut.imports, []);
+  assert.ok(legacyOut.exports.includes('dialLegacy') && !legacyOut.exports.includes('LegacyServer'), legacyOut.exports.join(','));
+  for (const re of [/\brequire\(/, /from\s*['"](ws|isomorphic-ws|events|http|https|net|stream|crypto|node:[a-z]+)['"]/, /\bBuffer\b/, /\bprocess\./]) {
+    assert.doesNotMatch(legacyOut.code, re);
+  }
 });
 
 test('the <script> bundle defines the global neffos in a browser-like context', { skip }, () => {

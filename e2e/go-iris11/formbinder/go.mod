@@ -1,0 +1,3 @@
+module github.com/iris-contrib/formBinder
+
+go 1.20
