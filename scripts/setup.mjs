@@ -37,10 +37,12 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
 }
 
 if (!demo) {
-  // Debian packages the suites need: chromium for the browser tests. (Add redis-server and nats-server here
-  // when scale-out tests arrive.)
+  // Debian packages the suites need: chromium for the browser tests, redis-server and nats-server
+  // for the scale-out tests (test/scale) and the cluster benchmark.
   const wanted = [
     ['chromium', 'chromium'],
+    ['redis-server', 'redis-server'],
+    ['nats-server', 'nats-server'],
   ].filter(([bin]) => !has(bin) && !existsSync(`/usr/bin/${bin}`) && !existsSync(`/usr/sbin/${bin}`));
   if (wanted.length > 0) {
     const names = wanted.map(([, pkg]) => pkg);
