@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export interface GoBinaries { server: string; client: string; codec: string }
+export interface GoBinaries { server: string; client: string; codec: string; cluster: string }
 export type GoBuild = GoBinaries | { skipped: string };
 
 export interface GoServer {
@@ -28,7 +28,7 @@ export const GO_MODULE_DIR = fileURLToPath(new URL('../../e2e/go/', import.meta.
 
 let building: Promise<GoBuild> | undefined;
 
-/** Builds cmd/server, cmd/client and cmd/codec once into a temp dir; `{ skipped }` when Go is unusable here. */
+/** Builds cmd/server, cmd/client, cmd/codec and cmd/cluster once into a temp dir; `{ skipped }` when Go is unusable here. */
 export function buildGoBinaries(): Promise<GoBuild> {
   building ??= new Promise<GoBuild>((resolve) => {
     const v = spawnSync('go', ['version'], { encoding: 'utf8' });
@@ -38,7 +38,7 @@ export function buildGoBinaries(): Promise<GoBuild> {
     }
     const dir = mkdtempSync(join(tmpdir(), 'neffos-go-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const p = spawn('go', ['build', '-o', dir + '/', './cmd/server', './cmd/client', './cmd/codec'], {
+    const p = spawn('go', ['build', '-o', dir + '/', './cmd/server', './cmd/client', './cmd/codec', './cmd/cluster'], {
       cwd: GO_MODULE_DIR,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -50,7 +50,7 @@ export function buildGoBinaries(): Promise<GoBuild> {
         resolve({ skipped: `go build of e2e/go failed (module download or compile error): ${err.trim().slice(0, 2000)}` });
         return;
       }
-      resolve({ server: join(dir, 'server'), client: join(dir, 'client'), codec: join(dir, 'codec') });
+      resolve({ server: join(dir, 'server'), client: join(dir, 'client'), codec: join(dir, 'codec'), cluster: join(dir, 'cluster') });
     });
   });
   return building;
@@ -65,14 +65,28 @@ async function binaries(): Promise<GoBinaries> {
 /** Spawns the Go server on 127.0.0.1 (port 0 = free port) and resolves once it printed READY <port>. */
 export async function startGoServer(opts: { port?: number; verbose?: boolean } = {}): Promise<GoServer> {
   const { server: bin } = await binaries();
-  let port = opts.port ?? 0;
+  return spawnReady(bin, (port) => ['-addr', `127.0.0.1:${port}`, ...(opts.verbose ? ['-verbose'] : [])], opts.port ?? 0, '/echo', opts.verbose);
+}
+
+/**
+ * Spawns e2e/go/cmd/cluster: a Go neffos server on neffos's stackexchange/redis (`redis`: host:port)
+ * or stackexchange/nats (`nats`: a nats:// URL) with `prefix`; its endpoint is ws://127.0.0.1:<port>/ws.
+ */
+export async function startGoClusterServer(opts: { redis?: string; nats?: string; prefix: string; port?: number }): Promise<GoServer> {
+  const { cluster: bin } = await binaries();
+  const broker = opts.redis ? ['-redis', opts.redis] : ['-nats', opts.nats ?? ''];
+  return spawnReady(bin, (port) => ['-addr', `127.0.0.1:${port}`, ...broker, '-prefix', opts.prefix], opts.port ?? 0, '/ws');
+}
+
+async function spawnReady(bin: string, argv: (port: number) => string[], initialPort: number, path: string, verbose = false): Promise<GoServer> {
+  let port = initialPort;
   let proc: ChildProcess | undefined;
   let stderr = '';
+  const opts = { verbose };
 
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      const args = ['-addr', `127.0.0.1:${port}`];
-      if (opts.verbose) args.push('-verbose');
+      const args = argv(port);
       const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       proc = p;
       let out = '';
@@ -121,7 +135,7 @@ export async function startGoServer(opts: { port?: number; verbose?: boolean } =
       return port;
     },
     get url() {
-      return `ws://127.0.0.1:${port}/echo`;
+      return `ws://127.0.0.1:${port}${path}`;
     },
     get stderr() {
       return stderr;
