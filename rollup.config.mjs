@@ -91,7 +91,7 @@ export default [
         plugins: browserPlugins(),
         output: [
           { file: 'dist/browser/neffos.js', format: 'iife', name: 'neffosBundle', sourcemap: true },
-          { file: 'dist/browser/neffos.min.js', format: 'iife', name: 'neffosBundle', plugins: [minify()] },
+          { file: 'dist/browser/neffos.min.js', format: 'iife', name: 'neffosBundle', freeze: false, plugins: [minify()] },
         ],
       }]
     : []),

@@ -6,6 +6,12 @@
 import type { DialOptions, SocketLike, WebSocketConstructor } from './types.js';
 import { wsUrl } from './url.js';
 
+/**
+ * Browsers' default `heartbeat` (ms): on, since a page cannot send WebSocket pings nor see the server's. A probe every
+ * 15 s, unanswered for 15 s, drops the link: a dead link is noticed within 30 s, as by Node's pings.
+ */
+export const DEFAULT_HEARTBEAT = 15000;
+
 /** Opens a socket to `url` (relative URLs resolve against the page) with `headers` in the query. */
 export function openSocket(url: string, headers: Record<string, string>, o: DialOptions): SocketLike {
   const Ctor = (o.WebSocket ?? globalThis.WebSocket) as WebSocketConstructor;

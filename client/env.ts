@@ -6,6 +6,9 @@ import WS from 'isomorphic-ws';
 import type { DialOptions, SocketLike, WebSocketConstructor } from './types.js';
 import { wsUrl } from './url.js';
 
+/** Node's default `heartbeat`: off, `ws` pings cover liveness (see `onData`). */
+export const DEFAULT_HEARTBEAT = 0;
+
 /** Opens a socket to `url` with `headers` sent as HTTP headers. Relative URLs throw: Node has no page to resolve them against. */
 export function openSocket(url: string, headers: Record<string, string>, o: DialOptions): SocketLike {
   const Ctor = (o.WebSocket ?? WS) as WebSocketConstructor;

@@ -1,6 +1,6 @@
 /**
  * Calling handlers. A sync handler's outcome is passed on synchronously, so an
- * answer to a server request is written before anything else (PROTOCOL.md §3.6);
+ * answer to a server request is written before anything else (docs/protocol.md §3.6);
  * only a returned promise is awaited.
  */
 import type { Handler, HandlerResult } from './types.js';

@@ -13,7 +13,7 @@ const HEARTBEAT_NS = '\u0000heartbeat';
 export function heartbeat(conn: Conn<any>, every: number, timeout: number): ReturnType<typeof setInterval> {
   return setInterval(() => {
     const ws = conn._ws;
-    if (ws && conn.state === 'connected') {
+    if (ws && conn.state === 'open') {
       conn._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout }).catch((e) => {
         if (e instanceof TimeoutError) conn._lost(ws, { code: 4000, reason: 'heartbeat timeout' });
       });

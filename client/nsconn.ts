@@ -1,13 +1,13 @@
 import {
-  createMessage, errorToText, isReply, OnAnyEvent, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined,
-  OnRoomLeave, OnRoomLeft,
+  createMessage, errorToText, isReply, OnAnyEvent, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
+  OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft,
 } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import { checkBody } from './guard.js';
-import { shared } from './shared.js';
 import { type Outcome, run } from './handler.js';
 import { Room } from './room.js';
-import type { EventMap, EventMessage, Handler, RequestOptions } from './types.js';
+import { enter, NSCONN_MOVES, State } from './state.js';
+import type { EventMap, EventMessage, Handler, NSConnState, RequestOptions, RoomState } from './types.js';
 
 /**
  * A connected namespace: emit, ask, rooms, disconnect. The object stays valid
@@ -18,14 +18,29 @@ import type { EventMap, EventMessage, Handler, RequestOptions } from './types.js
  * const answer = await ns.ask('echo', 'ping', { timeout: 2000 });
  */
 export class NSConn<E extends EventMap = EventMap> {
-  /** Connected right now (false while reconnecting and after disconnect). */
-  connected = false;
-  /** @internal joined rooms, and rooms to rejoin after a reconnect */
+  /** @internal the one state (`disconnected` → `connecting` → `connected` → `disconnecting` → `disconnected`) */
+  readonly _state: State<NSConnState>;
+  /** @internal rooms joining, joined or leaving, and rooms to rejoin after a reconnect */
   readonly _rooms = new Map<string, Room<E>>();
-  /** Client-initiated joins in flight, by room. */
-  private readonly _joining = new Map<string, Promise<Room<E>>>();
 
-  constructor(readonly conn: Conn<any>, readonly namespace: string, private readonly _h: Map<string, Handler<any, any>>) {}
+  constructor(readonly conn: Conn<any>, readonly namespace: string, private readonly _handlers: Map<string, Handler<any, any>>) {
+    this._state = new State<NSConnState>(NSCONN_MOVES, 'disconnected', (e) => conn.emit('namespaceState', { nsConn: this, ...e }));
+  }
+
+  /** `connecting`, `connected`, `disconnecting` or `disconnected`; changes are the Conn's `namespaceState` events. */
+  get state(): NSConnState {
+    return this._state._now;
+  }
+
+  /** Connected right now (false while connecting, reconnecting and after disconnect). */
+  get connected(): boolean {
+    return this._state._now === 'connected';
+  }
+
+  /** @internal frames for this namespace are delivered: connected, or disconnecting until the answer is read */
+  get _live(): boolean {
+    return this.connected || this._state._now === 'disconnecting';
+  }
 
   /**
    * Sends `event` with `body` to the server (fire and forget). Throws
@@ -47,17 +62,13 @@ export class NSConn<E extends EventMap = EventMap> {
    * text and whose `code` tells known errors apart). Also rejects on timeout,
    * abort and close.
    */
-  ask<K extends keyof E & string>(event: K, body: E[K] = '' as E[K], options?: RequestOptions): Promise<EventMessage> {
-    try {
-      checkBody(body, 'ask');
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const e = this.conn._fail(this);
-    return e ? Promise.reject(e) : this._ask(event, options, '', body);
+  async ask<K extends keyof E & string>(event: K, body: E[K] = '' as E[K], options?: RequestOptions): Promise<EventMessage> {
+    checkBody(body, 'ask'); // in an async function every throw is a rejection
+    this.conn._check(this);
+    return this._ask(event, options, '', body);
   }
 
-  /** Joins `room` (resolves at once when already joined); rejects with the server's refusal. */
+  /** Joins `room` (resolves at once when already joined); rejects with the server's refusal. A second call meanwhile gets the same promise. */
   async joinRoom(room: string, options?: RequestOptions): Promise<Room<E>> {
     this.conn._check(this);
     return this._join(room, options);
@@ -79,11 +90,31 @@ export class NSConn<E extends EventMap = EventMap> {
     for (const r of this.rooms()) await r.leave(options);
   }
 
-  /** Disconnects the namespace: leaves its rooms locally and fires `_OnNamespaceDisconnect`. */
+  /**
+   * Disconnects the namespace: once the server's answer is read its rooms are left locally and `_OnNamespaceDisconnect`
+   * fires. A second call meanwhile gets the same promise; a refusal leaves it connected.
+   */
   async disconnect(options?: RequestOptions): Promise<void> {
-    this.conn._check(this);
-    await this._ask(OnNamespaceDisconnect, options);
-    this._drop(false, this._msg(OnNamespaceDisconnect));
+    if (this._state._now !== 'disconnecting') this.conn._check(this);
+    await this._state.run('disconnecting', 'connected', () =>
+      this._ask(OnNamespaceDisconnect, options, '', undefined, () => this._drop(false, this._msg(OnNamespaceDisconnect))));
+  }
+
+  /**
+   * @internal a connect (client-initiated: local `_OnNamespaceConnect`, then the server's answer). The namespace is
+   * connected as the answer is read, so a message the server sends right after it (a Go `_OnNamespaceConnected`
+   * that emits) is delivered.
+   */
+  _connect(options?: RequestOptions): Promise<this> {
+    return this._connecting(async () => {
+      await this._fire(OnNamespaceConnect, this._msg(OnNamespaceConnect));
+      await this._ask(OnNamespaceConnect, options, '', undefined, () => this.conn._connected(this, this._msg(OnNamespaceConnected)));
+    });
+  }
+
+  /** @internal runs `work` as the connect transition (either side's); see `enter` */
+  _connecting(work: () => Promise<unknown>): Promise<this> {
+    return this.connected ? Promise.resolve(this) : enter<NSConnState, this>(this.conn._namespaces as Map<string, this>, this.namespace, this, 'connecting', 'disconnected', work);
   }
 
   /** @internal a user emit to the namespace or one of its rooms */
@@ -99,37 +130,37 @@ export class NSConn<E extends EventMap = EventMap> {
 
   /**
    * @internal client-initiated join; the local `_OnRoomJoin` runs after the server accepted, as in Go.
-   * A second call while one is in flight gets the same promise (one request, one `_OnRoomJoin`).
+   * A second call meanwhile gets the same promise (one request, one `_OnRoomJoin`).
    */
-  async _join(name: string, options?: RequestOptions): Promise<Room<E>> {
-    const r = this.room(name);
-    if (r) return r;
-    return shared(this._joining, name, () => this._joinOnce(name, options));
-  }
-
-  private async _joinOnce(name: string, options?: RequestOptions): Promise<Room<E>> {
-    await this._ask(OnRoomJoin, options, name);
-    await this._fire(OnRoomJoin, this._msg(OnRoomJoin, name));
-    return this._joined(name, this._msg(OnRoomJoined, name));
-  }
-
-  /** @internal the room is joined (the same Room object as before a reconnect); `_OnRoomJoined` fires once. */
-  _joined(name: string, m: EventMessage): Room<E> {
+  _join(name: string, options?: RequestOptions): Promise<Room<E>> {
     const r = this._rooms.get(name) ?? new Room<E>(this, name);
-    if (!r.joined) {
-      r.joined = true;
-      this._rooms.set(name, r);
-      this._call(OnRoomJoined, m);
-    }
-    return r;
+    return this._joining(r, async () => {
+      await this._ask(OnRoomJoin, options, name);
+      await this._fire(OnRoomJoin, this._msg(OnRoomJoin, name));
+      if (r._state._now !== 'joining') this.conn._check(this, true); // the link dropped meanwhile
+      this._joined(r, this._msg(OnRoomJoined, name));
+    });
   }
 
-  /** @internal client-initiated leave */
+  /** @internal runs `work` as the join transition of `r` (either side's); see `enter` */
+  _joining(r: Room<E>, work: () => Promise<unknown>): Promise<Room<E>> {
+    return r.joined ? Promise.resolve(r) : enter<RoomState, Room<E>>(this._rooms, r.name, r, 'joining', 'left', work);
+  }
+
+  /** @internal the room is joined (the same Room object as before a reconnect); `_OnRoomJoined` fires. */
+  _joined(r: Room<E>, m: EventMessage): void {
+    r._state.to('joined');
+    this._call(OnRoomJoined, m);
+  }
+
+  /** @internal client-initiated leave; a second call meanwhile gets the same promise */
   async _leave(r: Room<E>, options?: RequestOptions): Promise<void> {
-    this.conn._check(this, this.room(r.name) !== r);
-    await this._ask(OnRoomLeave, options, r.name);
-    await this._fire(OnRoomLeave, this._msg(OnRoomLeave, r.name));
-    this._left(r, this._msg(OnRoomLeft, r.name));
+    if (r._state._now !== 'leaving') this.conn._check(this, this.room(r.name) !== r);
+    await r._state.run('leaving', 'joined', async () => {
+      await this._ask(OnRoomLeave, options, r.name);
+      await this._fire(OnRoomLeave, this._msg(OnRoomLeave, r.name));
+      this._left(r, this._msg(OnRoomLeft, r.name));
+    });
   }
 
   /**
@@ -156,23 +187,26 @@ export class NSConn<E extends EventMap = EventMap> {
    * `keep` remembers the handle and its rooms to connect and join again after a reconnect.
    */
   _drop(keep: boolean, m: EventMessage): void {
+    if (!this._live) return; // dropped already (a server disconnect crossed ours)
     const c = this.conn;
-    this.connected = false;
-    if (!keep && c._nss.get(this.namespace) === this) c._nss.delete(this.namespace);
+    if (!keep && c._namespaces.get(this.namespace) === this) c._namespaces.delete(this.namespace);
     for (const r of this._rooms.values()) {
-      if (!r.joined) continue;
-      r.joined = false;
+      const was = r._state._now;
+      r._state.to('left');
+      if (was !== 'joined' && was !== 'leaving') continue; // a join in flight fails with its request
       const left = this._msg(OnRoomLeave, r.name, true, m.isLocal);
       this._call(OnRoomLeave, left);
       this._call(OnRoomLeft, { ...left, event: OnRoomLeft });
     }
     if (!keep) this._rooms.clear();
+    this._state.to('disconnected');
     this._call(OnNamespaceDisconnect, m);
   }
 
-  /** @internal the room is left: forgotten, then `_OnRoomLeft` */
+  /** @internal the room is left (unless a forced leave came first): forgotten, then `_OnRoomLeft` */
   _left(r: Room<E>, m: EventMessage): void {
-    r.joined = false;
+    if (r._state._now === 'left') return;
+    r._state.to('left');
     if (this._rooms.get(r.name) === r) this._rooms.delete(r.name);
     this._call(OnRoomLeft, m);
   }
@@ -184,7 +218,7 @@ export class NSConn<E extends EventMap = EventMap> {
 
   /** @internal runs the handler of `event` (or `_OnAnyEvent`); errors without a caller go to the Conn's `error` event. */
   _call(event: string, m: EventMessage, cb?: Outcome): void {
-    run(this._h.get(event) ?? this._h.get(OnAnyEvent), this, m, cb ?? ((e) => e !== undefined && this.conn.emit('error', e)));
+    run(this._handlers.get(event) ?? this._handlers.get(OnAnyEvent), this, m, cb ?? ((e) => e !== undefined && this.conn.emit('error', e)));
   }
 
   /** @internal like `_call`, as a promise that rejects with the handler's error */

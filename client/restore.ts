@@ -3,8 +3,8 @@ import type { Conn } from './conn.js';
 
 /** Connects every remembered namespace and rejoins its rooms; a refusal forgets that handle (reported as `error`). */
 export async function restore(conn: Conn<any>): Promise<void> {
-  for (const ns of [...conn._nss.values()]) {
-    if (await again(conn, conn._connectNs(ns.namespace, undefined, ns), conn._nss, ns.namespace)) {
+  for (const ns of [...conn._namespaces.values()]) {
+    if (await again(conn, ns._connect(), conn._namespaces, ns.namespace)) {
       for (const name of [...ns._rooms.keys()]) await again(conn, ns._join(name), ns._rooms, name);
     }
   }
@@ -25,8 +25,8 @@ async function again(conn: Conn<any>, step: Promise<unknown>, from: Map<string, 
 
 /** Sends the emits kept while reconnecting; one that fails now is reported through `error`. */
 export function flush(conn: Conn<any>): void {
-  const buf = conn._buf;
-  conn._buf = [];
+  const buf = conn._buffered;
+  conn._buffered = [];
   for (const [ns, m] of buf) {
     try {
       conn._send(ns, m);

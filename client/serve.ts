@@ -1,35 +1,49 @@
 /** Requests the server sends to the client (docs/protocol.md §3.6): connect, disconnect, join, leave. */
 import {
   BadNamespaceError, emptyReply, encode, errorToText, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
-  OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft,
+  OnRoomJoin, OnRoomJoined, OnRoomLeft,
 } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import type { NSConn } from './nsconn.js';
+import { Room } from './room.js';
 import type { EventMessage } from './types.js';
 
 /**
- * A server request (connect, disconnect, join, leave), answered as Go's client answers it: the
- * local handler of the event may refuse (its error text goes back); otherwise the empty reply is
- * written first, then the local state changes and the "-ed" event fires. A disconnect cannot be
- * refused; a request that changes nothing is just acknowledged.
+ * A server request (connect, disconnect, join, leave), answered as Go's client answers it: the local handler of the
+ * event may refuse (its error text goes back); otherwise the empty reply is written first, then the state changes
+ * and the "-ed" event fires. It runs as the transition of the NSConn or Room, so a local `connect`/`joinRoom` meanwhile
+ * shares it. A disconnect cannot be refused; a request that changes nothing (connect while not disconnected, join of a
+ * room not left, leave of a room not joined) is just acknowledged.
  */
 export function serve(conn: Conn<any>, m: EventMessage, ns: NSConn<any> | undefined): void {
   const { event, room } = m;
   const answer = (e?: unknown) => conn._raw(e === undefined ? emptyReply(m.wait) : encode({ ...m, error: errorToText(e) }));
+  /** The local handler's verdict, answered; `accept` runs after the reply (synchronously for a sync handler). */
+  const decide = (target: NSConn<any>, accept: () => void) => () =>
+    new Promise<void>((resolve, reject) => target._call(event, m, (e) => {
+      answer(e);
+      if (e !== undefined) return reject(e);
+      accept();
+      resolve();
+    }));
+  const ignore = () => {}; // a refusal has been answered; nobody else waits for it
   if (event === OnNamespaceDisconnect) {
     answer();
-    if (ns?.connected) ns._drop(false, m);
+    ns?._drop(false, m);
     return;
   }
   const target = conn._ns(m.namespace);
   if (!target) return void answer(new BadNamespaceError());
-  const r = target.room(room);
-  if (event === OnNamespaceConnect ? target.connected : event === OnRoomJoin ? r : !r) return void answer();
-  target._call(event, m, (e) => {
-    answer(e);
-    if (e !== undefined) return;
-    if (event === OnRoomJoin) target._joined(room, { ...m, event: OnRoomJoined });
-    else if (event === OnRoomLeave) target._left(r!, { ...m, event: OnRoomLeft });
-    else if (!target.connected) conn._onConnected(target, { ...m, event: OnNamespaceConnected });
-  });
+  if (event === OnNamespaceConnect) {
+    if (target.state !== 'disconnected') return void answer();
+    return void target._connecting(decide(target, () => conn._connected(target, { ...m, event: OnNamespaceConnected }))).catch(ignore);
+  }
+  const r = target._rooms.get(room);
+  if (event === OnRoomJoin) {
+    if (r && r.state !== 'left') return void answer();
+    const joining = r ?? new Room(target, room);
+    return void target._joining(joining, decide(target, () => target._joined(joining, { ...m, event: OnRoomJoined }))).catch(ignore);
+  }
+  if (!r?.joined) return void answer();
+  r._state.run('leaving', 'joined', decide(target, () => target._left(r, { ...m, event: OnRoomLeft }))).catch(ignore);
 }

@@ -4,6 +4,7 @@
  */
 import type { Body, Message, Reply } from '../protocol/index.js';
 import type { NSConn } from './nsconn.js';
+import type { Room } from './room.js';
 
 /**
  * Event name → body type of one namespace. Bodies travel as text (`string`) or
@@ -42,7 +43,7 @@ export type HandlerResult = void | undefined | Reply | Error;
 export type Handler<E extends EventMap = EventMap, B extends Body = Body> =
   (nsConn: NSConn<E>, message: EventMessage<B>) => HandlerResult | Promise<HandlerResult>;
 
-/** The system events a namespace may handle (PROTOCOL.md §4.1). */
+/** The system events a namespace may handle (docs/protocol.md §4.1). */
 export type SystemEvent =
   | '_OnNamespaceConnect' | '_OnNamespaceConnected' | '_OnNamespaceDisconnect'
   | '_OnRoomJoin' | '_OnRoomJoined' | '_OnRoomLeave' | '_OnRoomLeft'
@@ -118,7 +119,11 @@ export interface DialOptions {
   reconnect?: boolean | ReconnectOptions;
   /** Emits kept while reconnecting and flushed after (default 0: emit throws NotConnectedError). */
   bufferWhileDisconnected?: number;
-  /** Ms between keep-alive probes (default 0 = off); a probe unanswered for `heartbeatTimeout` ms drops the link. */
+  /**
+   * Ms between keep-alive probes: data frames any neffos server answers (see docs/client.md "Liveness"). A probe
+   * unanswered for `heartbeatTimeout` ms drops the link (code 4000), which then reconnects. Default: 15000 in browsers
+   * (they cannot ping), 0 = off in Node, where `pingInterval` does the same with WebSocket pings.
+   */
   heartbeat?: number;
   /** Ms to wait for a probe's answer (default: the heartbeat interval). */
   heartbeatTimeout?: number;
@@ -137,12 +142,29 @@ export interface DialOptions {
   nativeOnly?: boolean;
 }
 
-/** The one state of a Conn; changes are emitted as `state` events. */
-export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+/** The one state of a Conn (docs/client.md "States"); changes are emitted as `state` events. */
+export type ConnState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** The one state of an NSConn; changes are emitted as `namespaceState` events of its Conn. */
+export type NSConnState = 'connecting' | 'connected' | 'disconnecting' | 'disconnected';
+
+/** The one state of a Room; changes are emitted as `roomState` events of its Conn. */
+export type RoomState = 'joining' | 'joined' | 'leaving' | 'left';
+
+/** A state change: the state left and the state entered. */
+export interface StateChange<S extends string> {
+  from: S;
+  to: S;
+}
 
 /** The Conn's own events (an eventemitter3 emitter), each with one context object. */
 export interface ConnEvents {
-  state: (e: { oldState: ConnState; newState: ConnState }) => void;
+  /** The Conn's state changed (before the event of the state itself: `connected`, `reconnecting`...). */
+  state: (e: StateChange<ConnState>) => void;
+  /** A namespace's state changed. */
+  namespaceState: (e: StateChange<NSConnState> & { nsConn: NSConn<any> }) => void;
+  /** A room's state changed. */
+  roomState: (e: StateChange<RoomState> & { room: Room<any> }) => void;
   connected: (e: { id: string }) => void;
   /** The link dropped (code 1006 when a Go server closes without a close frame). */
   disconnected: (e: { code: number; reason: string }) => void;

@@ -28,7 +28,7 @@ const conn = await dial<{ default: Default }>(url, {
   requestTimeout: 5000,
 });
 
-conn.on('state', ({ oldState, newState }) => console.log(`state: ${oldState} → ${newState}`));
+conn.on('state', ({ from, to }) => console.log(`state: ${from} → ${to}`));
 conn.on('reconnected', ({ attempt }) => console.log(`reconnected after ${attempt} attempt(s)`));
 conn.on('closed', ({ reason }) => console.log(`closed (${reason})`));
 

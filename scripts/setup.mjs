@@ -26,14 +26,9 @@ function has(cmd) {
 const lock = join(root, 'package-lock.json');
 const marker = join(root, 'node_modules', '.package-lock.json');
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
-  console.log('[setup] npm ci --no-audit --no-fund');
-  const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-  if (ci.status !== 0) {
-    // npm 11 may write a lock file without other platforms' optional packages (rollup's native
-    // builds) and then refuse it in `npm ci`; `npm install` installs the same locked versions.
-    console.warn('[setup] npm ci refused the lock file; installing the locked versions with npm install instead');
-    run('npm', ['install', '--no-audit', '--no-fund']);
-  }
+  // The lock file lists every platform's optional packages (rollup and esbuild native builds), so
+  // `npm ci` installs exactly the locked tree on Linux x64/arm64 and macOS.
+  run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
 if (!demo) {

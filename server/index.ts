@@ -18,7 +18,12 @@ export {
 } from './exchange.js';
 export { NSConn, All, NotMe, type Emitter } from './nsconn.js';
 export { Room } from './room.js';
-export { BaseController, type Controller } from './controller.js';
+export {
+  BaseController, ControllerGroup, ControllerRegistration, controller, joinConnHandlers, scoped,
+  eventTrimPrefixMatcher, eventPrefixMatcher,
+  type Controller, type ControllerContext, type ControllerEntry, type ControllerOptions, type ControllerTarget,
+  type ConnHandler, type ConnHandlerLike, type EventMatcher, type ScopedDependency,
+} from './controller.js';
 export { WsSocket, type ServerSocket, type SocketHandlers } from './socket.js';
 export type {
   AskOptions, BroadcastMessage, ControllerClass, EventMap, HandlerResult, Logger, NamespaceMap,

@@ -13,8 +13,8 @@ import {
 import { Conn } from './conn.js';
 import { Cluster } from './cluster.js';
 import type { StackExchange, StackExchangeStats } from './exchange.js';
-import { controllerNamespaces } from './controller.js';
-import { toHandlers, type Handlers } from './handler.js';
+import { serverNamespaces, type ConnHandler, type ConnHandlerLike } from './controller.js';
+import { type Handlers } from './handler.js';
 import { answerPlainRequest, applyQueryHeaders, originAllowed, pathOf, refuseUpgrade, routeUpgrade, serveClientScript } from './http.js';
 import { NSConn } from './nsconn.js';
 import { PendingAsks } from './pending.js';
@@ -97,15 +97,9 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
   private lastPing = 0;
   private closed = false;
 
-  constructor(namespaces: ServerNamespaces<N> = {} as ServerNamespaces<N>, options: ServerOptions = {}) {
+  constructor(namespaces: ServerNamespaces<N> | ConnHandler = {} as ServerNamespaces<N>, options: ServerOptions = {}) {
     this.options = options;
-    this.events = new Map();
-    for (const name of Object.keys(namespaces)) this.events.set(name, toHandlers(namespaces[name] as Record<string, unknown>));
-    for (const [name, handlers] of controllerNamespaces(options.controllers ?? [], options.dependencies ?? {})) {
-      const into = this.events.get(name) ?? new Map();
-      for (const [event, h] of handlers) into.set(event, h);
-      this.events.set(name, into);
-    }
+    this.events = serverNamespaces(namespaces as ConnHandlerLike, options.controllers ?? [], options.dependencies ?? {});
     const empty = this.events.get('');
     this.allowNative = empty?.has(OnNativeMessage) ?? false;
     this.onlyNative = this.events.size === 1 && empty !== undefined && empty.size === 1 && this.allowNative;

@@ -1,6 +1,7 @@
 /**
  * Public types of the server: handlers, namespaces, options. Types only.
  */
+import type { ControllerEntry } from './controller.js';
 import type { IncomingMessage } from 'node:http';
 import type { Body, InvalidPayloadError, Message, Reply } from '../protocol/index.js';
 import type { Conn } from './conn.js';
@@ -75,8 +76,9 @@ export interface Logger {
 
 /** A controller class (see `docs/server.md`): methods are events of one namespace. */
 export interface ControllerClass<D = any> {
+  /** Built once per namespace connection with the dependencies, `conn`, `nsConn` and `request`. */
   new (dependencies: D): object;
-  /** The namespace, unless the instance has a `namespace` property or method. */
+  /** The namespace (also `static Namespace`), unless the class has a `namespace()` method or the instance a `namespace` field. */
   namespace?: string;
 }
 
@@ -125,9 +127,12 @@ export interface ServerOptions {
   clientScript?: string | false;
   /** The file served at `clientScript` (default: `<package root>/dist/browser/neffos.min.js`). */
   clientScriptFile?: string;
-  /** Controller classes, one namespace each (see `docs/server.md`). */
-  controllers?: ControllerClass[];
-  /** Injected into every controller instance's constructor. */
+  /** Controllers: classes, instances (templates), `controller(...)` registrations or `ControllerGroup`s (see `docs/server.md`). */
+  controllers?: ControllerEntry[];
+  /**
+   * Given to every controller: to a class's constructor (with `conn`, `nsConn` and `request`), and to
+   * fields declared without a value under the same name. `scoped(fn)` values are computed per instance.
+   */
   dependencies?: Record<string, unknown>;
   /**
    * Scale-out (see docs/server.md, Scale-out): a Redis or NATS StackExchange shared by every server

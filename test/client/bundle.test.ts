@@ -24,8 +24,10 @@ test('browser bundle: global neffos, no ws/Buffer/process, dial + ask + binary o
   const server = await startLoopbackServer();
   t.after(() => server.stop());
   // A browser-like global scope: WebSocket, location, timers, TextEncoder/Decoder, URL — nothing Node-specific.
+  const intervals: number[] = [];
   const scope: Record<string, unknown> = {
-    WebSocket, location: { href: `http://127.0.0.1:${server.port}/app/` }, setTimeout, clearTimeout, setInterval, clearInterval,
+    WebSocket, location: { href: `http://127.0.0.1:${server.port}/app/` }, setTimeout, clearTimeout, clearInterval,
+    setInterval: (fn: () => void, ms: number) => (intervals.push(ms), setInterval(fn, ms)),
     TextEncoder, TextDecoder, URL, URLSearchParams, queueMicrotask, console,
     // One realm for binary data: the socket (ws, this realm) hands over ArrayBuffers made here.
     ArrayBuffer, Uint8Array, JSON, Promise, Error, TypeError, Map, Set,
@@ -38,6 +40,8 @@ test('browser bundle: global neffos, no ws/Buffer/process, dial + ask + binary o
   const xTest = 'via query: a+b & ü=%;';
   const conn = await neffos.dial('/echo?k=v', { default: {} }, { headers: { 'X-Test': xTest }, reconnect: false });
   t.after(() => conn.close());
+  // Browsers cannot ping: the data-frame heartbeat is on by default, every 15 s.
+  assert.deepEqual(intervals, [15000]);
   const ns = await conn.connect('default');
   // Browsers cannot send handshake headers: they travel as X-Websocket-Header-* query parameters.
   assert.equal(JSON.parse((await ns.ask('headers')).body).xTest, xTest);
@@ -61,7 +65,7 @@ test('browser bundle: global neffos, no ws/Buffer/process, dial + ask + binary o
   // The Conn's events come from the bundle's own emitter (emitter.browser.ts).
   const states: string[] = [];
   let closed: { reason: string } | undefined;
-  conn.on('state', (e: { newState: string }) => states.push(e.newState));
+  conn.on('state', (e: { to: string }) => states.push(e.to));
   conn.once('closed', (e: { reason: string }) => (closed = e));
   assert.equal(conn.listenerCount('state'), 1);
   conn.close();

@@ -11,7 +11,7 @@ test('handshake: sends M on open, resolves with the id from A', async () => {
   const server = new FakeServer(acceptAll());
   const conn = await dial('ws://h/echo', {}, { WebSocket: server.WebSocket, reconnect: false });
   assert.equal(conn.id, 'conn-1');
-  assert.equal(conn.state, 'connected');
+  assert.equal(conn.state, 'open');
   assert.deepEqual(server.last.sent, ['M']);
   conn.close();
 });

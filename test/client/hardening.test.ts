@@ -33,7 +33,7 @@ test('hardening: reply({a:1}), reply(42), throws and async rejections in handler
   assert.equal(await ask('fine'), 'ok');
   assert.equal(errors.length, 2);
   assert.ok(errors.every((e) => e instanceof TypeError));
-  assert.equal(conn.state, 'connected');
+  assert.equal(conn.state, 'open');
 });
 
 test('hardening: emit, ask, room emit, sendNative with a non-body throw a TypeError naming the call', async (t) => {
@@ -97,7 +97,7 @@ test('hardening: a black-holed link (no FIN) is detected by the ping check and r
   const ns = await conn.connect('default');
   // Pings are answered while the link is good: no drop over several intervals.
   await new Promise((r) => setTimeout(r, 350));
-  assert.equal(conn.state, 'connected');
+  assert.equal(conn.state, 'open');
   const started = Date.now();
   const disconnected = new Promise<{ code: number }>((r) => conn.once('disconnected', r));
   const reconnected = new Promise((r) => conn.once('reconnected', r));

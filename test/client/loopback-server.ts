@@ -4,6 +4,7 @@
  * `headers` answered with the handshake headers (`X-Websocket-Header-*` query parameters applied, as Go does), `closeMe` drops the TCP link (as Go does).
  * `askClient` (body = an event name) asks the client that event and answers with what came back (`error:` + text for an error).
  * Namespace `welcome`: the connect reply and a `welcome` emit leave in one write, as a Go `_OnNamespaceConnected` that emits.
+ * Refusals: joining room `forbidden` (`no entry`) and disconnecting namespace `sticky` (`stay`).
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
@@ -58,6 +59,8 @@ export async function startLoopbackServer(port = 0): Promise<LoopbackServer> {
         ws.send(emptyReply(m.wait));
         return ws.send(encode({ namespace: 'welcome', event: 'welcome', body: 'hi' }));
       }
+      if (m.wait && m.event === '_OnRoomJoin' && m.room === 'forbidden') return ws.send(encode({ ...m, error: 'no entry' }));
+      if (m.wait && m.event === '_OnNamespaceDisconnect' && m.namespace === 'sticky') return ws.send(encode({ ...m, error: 'stay' }));
       if (m.wait && m.event.startsWith('_On')) return ws.send(emptyReply(m.wait));
       switch (m.event) {
         case 'echo': return ws.send(encode({ ...m, error: undefined }));

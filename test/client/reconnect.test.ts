@@ -52,7 +52,7 @@ test('reconnect: backoff delays, X-Websocket-Reconnect header, namespaces and ro
   assert.equal(server.sockets.length, 3);
   assert.equal(server.last.options.headers['X-Websocket-Reconnect'], '2');
   await flush(40);
-  assert.equal(conn.state, 'connected');
+  assert.equal(conn.state, 'open');
   assert.equal(conn.id, 'conn-2', 'the second acked socket');
   assert.equal(conn.reconnectTries, 2);
   assert.equal(conn.wasReconnected, true);
@@ -134,7 +134,7 @@ test('bufferWhileDisconnected: emits are kept (bounded) and flushed after the ro
   assert.throws(() => ns.emit('chat', 'three'), NotConnectedError);
   mock.timers.tick(10);
   await flush(40);
-  assert.equal(conn.state, 'connected');
+  assert.equal(conn.state, 'open');
   const sent = server.last.messages().map((m) => `${m.event}:${m.room}:${m.body}`);
   assert.deepEqual(sent, ['_OnNamespaceConnect::', '_OnRoomJoin:r:', 'chat::one', 'chat:r:two']);
   conn.close();

@@ -41,7 +41,7 @@ async function typed(conn: Conn<App>): Promise<void> {
   room.emit('kick', 'x');
   await ns.ask('chat', 'question?', { timeout: 100 });
   // The Conn's events are typed by name, and only the API both emitters implement is declared.
-  conn.on('state', (e) => void (e.newState satisfies 'connecting' | 'connected' | 'reconnecting' | 'closed'));
+  conn.on('state', (e) => void (e.to satisfies 'connecting' | 'open' | 'reconnecting' | 'closed'));
   conn.once('reconnected', ({ attempt }) => void (attempt satisfies number));
   // @ts-expect-error — not a Conn event
   conn.on('stat', () => {});

@@ -62,40 +62,36 @@ async function binaries(): Promise<GoBinaries> {
   return b;
 }
 
-/** Spawns the Go server on 127.0.0.1 (port 0 = free port) and resolves once it printed READY <port>. */
-export async function startGoServer(opts: { port?: number; verbose?: boolean } = {}): Promise<GoServer> {
-  const { server: bin } = await binaries();
-  return spawnReady(bin, (port) => ['-addr', `127.0.0.1:${port}`, ...(opts.verbose ? ['-verbose'] : [])], opts.port ?? 0, '/echo', opts.verbose);
+/** A long-running harness program (the harness conventions): it printed `READY <port>` on stdout. */
+export interface ReadyProcess {
+  readonly port: number;
+  readonly stderr: string;
+  /** Sends SIGTERM (SIGKILL after 3 s) and waits for exit. */
+  stop(): Promise<void>;
+  /** Stops, then starts again on the same port. */
+  restart(): Promise<void>;
 }
 
 /**
- * Spawns e2e/go/cmd/cluster: a Go neffos server on neffos's stackexchange/redis (`redis`: host:port)
- * or stackexchange/nats (`nats`: a nats:// URL) with `prefix`; its endpoint is ws://127.0.0.1:<port>/ws.
+ * Spawns `bin` with `args(port)` and resolves once it printed `READY <port>` (port 0 = it picks one,
+ * then restarts keep that port). `label` names it in errors; `echo` copies its stderr to ours.
  */
-export async function startGoClusterServer(opts: { redis?: string; nats?: string; prefix: string; port?: number }): Promise<GoServer> {
-  const { cluster: bin } = await binaries();
-  const broker = opts.redis ? ['-redis', opts.redis] : ['-nats', opts.nats ?? ''];
-  return spawnReady(bin, (port) => ['-addr', `127.0.0.1:${port}`, ...broker, '-prefix', opts.prefix], opts.port ?? 0, '/ws');
-}
-
-async function spawnReady(bin: string, argv: (port: number) => string[], initialPort: number, path: string, verbose = false): Promise<GoServer> {
-  let port = initialPort;
+export async function startReadyProcess(bin: string, args: (port: number) => string[], label: string, opts: { port?: number; echo?: boolean } = {}): Promise<ReadyProcess> {
+  let port = opts.port ?? 0;
   let proc: ChildProcess | undefined;
   let stderr = '';
-  const opts = { verbose };
 
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      const args = argv(port);
-      const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(bin, args(port), { stdio: ['ignore', 'pipe', 'pipe'] });
       proc = p;
       let out = '';
       const timer = setTimeout(() => {
         p.kill('SIGKILL');
-        reject(new Error(`Go server did not print READY within 10 s; stderr: ${stderr.slice(-2000)}`));
+        reject(new Error(`${label} did not print READY within 10 s; stderr: ${stderr.slice(-2000)}`));
       }, 10_000);
       p.stderr!.on('data', (d) => {
-        if (opts.verbose) process.stderr.write(d);
+        if (opts.echo) process.stderr.write(d);
         stderr = (stderr + d).slice(-64_000);
       });
       p.stdout!.on('data', (d) => {
@@ -113,7 +109,7 @@ async function spawnReady(bin: string, argv: (port: number) => string[], initial
       });
       p.once('exit', (code, sig) => {
         clearTimeout(timer);
-        reject(new Error(`Go server exited early (code ${code}, signal ${sig}); stderr: ${stderr.slice(-2000)}`));
+        reject(new Error(`${label} exited early (code ${code}, signal ${sig}); stderr: ${stderr.slice(-2000)}`));
       });
     });
 
@@ -134,9 +130,6 @@ async function spawnReady(bin: string, argv: (port: number) => string[], initial
     get port() {
       return port;
     },
-    get url() {
-      return `ws://127.0.0.1:${port}${path}`;
-    },
     get stderr() {
       return stderr;
     },
@@ -145,6 +138,50 @@ async function spawnReady(bin: string, argv: (port: number) => string[], initial
       await stop();
       await start();
     },
+  };
+}
+
+/** Spawns the Go server on 127.0.0.1 (port 0 = free port) and resolves once it printed READY <port>. */
+export async function startGoServer(opts: { port?: number; verbose?: boolean } = {}): Promise<GoServer> {
+  const { server: bin } = await binaries();
+  const args = (port: number) => ['-addr', `127.0.0.1:${port}`, ...(opts.verbose ? ['-verbose'] : [])];
+  const p = await startReadyProcess(bin, args, 'Go server', { port: opts.port, echo: opts.verbose });
+  return {
+    get port() {
+      return p.port;
+    },
+    get url() {
+      return `ws://127.0.0.1:${p.port}/echo`;
+    },
+    get stderr() {
+      return p.stderr;
+    },
+    stop: () => p.stop(),
+    restart: () => p.restart(),
+  };
+}
+
+/**
+ * Spawns e2e/go/cmd/cluster: a Go neffos server on neffos's stackexchange/redis (`redis`: host:port)
+ * or stackexchange/nats (`nats`: a nats:// URL) with `prefix`; its endpoint is ws://127.0.0.1:<port>/ws.
+ */
+export async function startGoClusterServer(opts: { redis?: string; nats?: string; prefix: string; port?: number }): Promise<GoServer> {
+  const { cluster: bin } = await binaries();
+  const broker = opts.redis ? ['-redis', opts.redis] : ['-nats', opts.nats ?? ''];
+  const args = (port: number) => ['-addr', `127.0.0.1:${port}`, ...broker, '-prefix', opts.prefix];
+  const p = await startReadyProcess(bin, args, 'Go cluster server', { port: opts.port });
+  return {
+    get port() {
+      return p.port;
+    },
+    get url() {
+      return `ws://127.0.0.1:${p.port}/ws`;
+    },
+    get stderr() {
+      return p.stderr;
+    },
+    stop: () => p.stop(),
+    restart: () => p.restart(),
   };
 }
 

@@ -69,7 +69,7 @@ export async function client(url: string): Promise<string> {
   } catch (e) {
     if (e instanceof TimeoutError && e.code === 'ERR_TIMEOUT') return 'timeout';
   }
-  conn.on('state', (e) => { const s: ConnState = e.newState; void s; });
+  conn.on('state', (e) => { const s: ConnState = e.to; void s; });
   return typeof answer.body === 'string' ? answer.body : new TextDecoder().decode(answer.body);
 }
 

@@ -2,7 +2,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
-import { Server, type ServerNamespaces, type ServerOptions } from '../../server/index.js';
+import { Server, type ConnHandler, type ServerNamespaces, type ServerOptions } from '../../server/index.js';
 
 export interface Frame { data: string; binary: boolean }
 
@@ -79,7 +79,7 @@ export interface Loopback {
 }
 
 /** Starts `new Server(namespaces, options)` on 127.0.0.1:0 at /ws. */
-export async function loopback(namespaces: ServerNamespaces<any>, options: ServerOptions = {}): Promise<Loopback> {
+export async function loopback(namespaces: ServerNamespaces<any> | ConnHandler, options: ServerOptions = {}): Promise<Loopback> {
   const server = new Server(namespaces, { allowedOrigins: '*', ...options });
   const http = createServer();
   server.attach(http, { path: '/ws' });

@@ -38,7 +38,7 @@ function startChat(neffos, how) {
   $('.via').textContent = 'client loaded via ' + how;
   $('.me').textContent = 'you are ' + nick;
 
-  const stateLabels = { connecting: 'connecting', connected: 'connected', reconnecting: 'reconnecting…', closed: 'offline' };
+  const stateLabels = { connecting: 'connecting', open: 'connected', reconnecting: 'reconnecting…', closed: 'offline' };
   function setState(state) {
     const el = $('.state');
     el.dataset.state = state;
@@ -190,7 +190,7 @@ function startChat(neffos, how) {
         conn = c;
         showError('');
         setState(c.state);
-        c.on('state', (e) => setState(e.newState));
+        c.on('state', (e) => setState(e.to));
         c.on('reconnected', () => addSystem('reconnected: namespace and room restored'));
         c.on('reconnecting', () => showError(''));
         c.on('error', (err) => showError(err.message)); // e.g. a room refused while restoring

@@ -211,6 +211,14 @@ func echoHandlers(srv **neffos.Server) neffos.Namespaces {
 		"forced": neffos.Events{
 			"ping": func(*neffos.NSConn, neffos.Message) error { return neffos.Reply([]byte("PONG")) },
 		},
+		// The common "greet on connect" pattern: the emit leaves right after the connect reply.
+		"welcome": neffos.Events{
+			neffos.OnNamespaceConnected: func(ns *neffos.NSConn, msg neffos.Message) error {
+				ns.Emit("welcome", []byte("hi"))
+				return nil
+			},
+			"echo": func(ns *neffos.NSConn, msg neffos.Message) error { return neffos.Reply(msg.Body) },
+		},
 		"": neffos.Events{
 			neffos.OnNativeMessage: nativeEcho,
 			"native": func(ns *neffos.NSConn, msg neffos.Message) error {

@@ -1,0 +1,47 @@
+/**
+ * One link: the socket and its handshake (docs/protocol.md §2). `M` is sent on open; `A` + id accepts, `H` + text
+ * refuses; frames that arrive before the answer wait their turn, up to `maxEarlyBytes`, and are handled right after it.
+ */
+import {
+  ACK_ID_PREFIX, ACK_REFUSED_PREFIX, ACK_REQUEST, ClosedError, HandshakeRefusedError, HandshakeTimeoutError,
+} from '../protocol/index.js';
+import type { Conn } from './conn.js';
+import { onData, openSocket } from './env.js';
+
+/** Opens a socket for `conn` and runs the handshake; `attempt` 0 is the first link, others are reconnections. */
+export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const o = conn._options;
+    // A throw here (bad URL) rejects the promise.
+    const ws = (conn._ws = openSocket(conn.url, { ...o.headers, ...(attempt && { 'X-Websocket-Reconnect': '' + attempt }) }, o));
+    let early: unknown[] | undefined = [];
+    let earlyBytes = 0;
+    /** The handshake ends: failed with `error`, or accepted with `id` (then the frames that came early are handled). */
+    const end = (conn._cancelHandshake = (error?: unknown, id = '') => {
+      clearTimeout(timer);
+      conn._cancelHandshake = undefined;
+      const frames = early!;
+      early = undefined;
+      if (error) {
+        conn._detach(ws);
+        return reject(error);
+      }
+      conn._accepted(id, attempt);
+      resolve();
+      for (const f of frames) conn._onFrame(f);
+    });
+    const timer = setTimeout(end, o.handshakeTimeout, new HandshakeTimeoutError());
+    ws.onopen = () => (o.nativeOnly ? end() : ws.send(ACK_REQUEST));
+    conn._stopData = onData(ws, (data) => {
+      if (!early) return conn._onFrame(data);
+      // The handshake's two answers by their prefix (protocol/handshake.ts; its parseAck allocates, this is the byte-lean form).
+      const ack = typeof data === 'string' && data[0];
+      if (ack === ACK_ID_PREFIX || ack === ACK_REFUSED_PREFIX) {
+        end(ack === ACK_REFUSED_PREFIX && new HandshakeRefusedError((data as string).slice(1)), (data as string).slice(1));
+      } else if ((earlyBytes += (data as string).length ?? (data as ArrayBuffer).byteLength) > o.maxEarlyBytes) {
+        end(new ClosedError(`over ${o.maxEarlyBytes} bytes before the ack`));
+      } else early.push(data);
+    }, o.pingInterval);
+    ws.onclose = (e) => (early ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : conn._lost(ws, e));
+  });
+}
