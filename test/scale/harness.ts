@@ -2,7 +2,8 @@
 import { Server, reply, type ServerNamespaces, type ServerOptions, type StackExchange, type StackExchangeEvent } from '../../server/index.js';
 import { RedisStackExchange } from '../../server/stackexchange/redis.js';
 import { NatsStackExchange } from '../../server/stackexchange/nats.js';
-import { loopback, type Loopback, type RawClient } from '../server/helpers.js';
+import { WebSocket } from 'ws';
+import { connectNs, loopback, RawClient, type Loopback } from '../server/helpers.js';
 import type { Broker, BrokerKind } from './brokers.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -81,4 +82,42 @@ export async function warm(from: Server, to: RawClient, namespace = 'default', t
   }
   await sleep(150);
   dropProbes(to);
+}
+
+/** A raw client on any neffos server's endpoint (a Go server's too): ack done, namespace `default` connected. */
+export async function rawJoined(url: string, query = '', namespace = 'default'): Promise<RawClient & { id: string }> {
+  const ws = new WebSocket(url + query);
+  const c = new RawClient(ws);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error('HTTP ' + res.statusCode)));
+  });
+  c.send('M');
+  const ack = await c.next(5000);
+  if (!ack.startsWith('A')) throw new Error('expected A, got ' + ack);
+  await connectNs(c, namespace);
+  return Object.assign(c, { id: ack.slice(1) });
+}
+
+/**
+ * Repeats `probe()` every 50 ms until every client in `targets` has a frame matching `seen`
+ * (subscriptions, Go's above all, are asynchronous), then lets the tail arrive and clears the
+ * frames of `clear`. Bounded by `timeout` ms.
+ */
+export async function warmUntil(probe: () => void, targets: RawClient[], seen: RegExp, clear: RawClient[], timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!targets.every((t) => t.frames.some((f) => seen.test(f.data)))) {
+    if (Date.now() > deadline) throw new Error(`the cluster did not deliver ${seen} within ${timeout} ms`);
+    probe();
+    await sleep(50);
+  }
+  await sleep(250);
+  for (const c of clear) c.frames.length = 0;
+}
+
+/** The frames `c` holds now (text), after `ms` of quiet. */
+export async function rest(c: RawClient, ms = 0): Promise<string[]> {
+  if (ms > 0) await sleep(ms);
+  return c.frames.map((f) => f.data);
 }
