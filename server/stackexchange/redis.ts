@@ -52,6 +52,7 @@ export class RedisStackExchange implements StackExchange {
   private up = false;
   private closed = false;
   private failures = 0;
+  private ended = false;
 
   constructor(private readonly connection: RedisConnection, channelPrefix: string, private readonly options: RedisStackExchangeOptions = {}) {
     if (typeof channelPrefix !== 'string') throw new TypeError('neffos: RedisStackExchange needs a channel prefix (Go neffos: the channel argument)');
@@ -95,6 +96,8 @@ export class RedisStackExchange implements StackExchange {
     this.sub.on('ready', () => this.resubscribe());
     this.sub.on('close', () => this.check());
     this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel, message));
+    // ioredis ends a connection when retryStrategy gives up (maxReconnectAttempts): reported once, never retried.
+    for (const c of this.ownsPub ? [this.pub, this.sub] : [this.sub]) c.once('end', () => this.onEnd());
     if (this.sub.status === 'ready') this.resubscribe();
     this.check();
   }
@@ -102,6 +105,13 @@ export class RedisStackExchange implements StackExchange {
   private onError(e: Error): void {
     // ioredis reports every failed reconnect: one report per outage is enough.
     if (this.failures++ === 0 && this.hub) this.hub.status({ type: 'error', exchange: this.name, error: e });
+  }
+
+  private onEnd(): void {
+    if (this.closed || this.ended) return;
+    this.ended = true;
+    this.check();
+    this.hub?.status({ type: 'error', exchange: this.name, error: new Error(`Redis connection ended (reconnect attempts exhausted after ${this.options.maxReconnectAttempts ?? 0}); no more retries`) });
   }
 
   private check(): void {
