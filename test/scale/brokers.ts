@@ -16,6 +16,8 @@ export interface Broker {
   /** Starts again on the same port. */
   start(): Promise<void>;
   readonly running: boolean;
+  /** NATS only, with `{ monitor: true }`: the HTTP monitoring port (/connz, /varz). */
+  readonly monitorPort?: number;
 }
 
 const BINARIES: Record<BrokerKind, string[]> = {
@@ -50,14 +52,15 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts a broker on a free loopback port; resolves when it accepts connections. */
-export async function startBroker(kind: BrokerKind): Promise<Broker> {
+export async function startBroker(kind: BrokerKind, opts: { monitor?: boolean } = {}): Promise<Broker> {
   const bin = which(kind);
   if (!bin) throw new Error(brokerMissing(kind));
   const port = await freePort();
+  const monitorPort = kind === 'nats' && opts.monitor ? await freePort() : undefined;
   let proc: ChildProcess | undefined;
   const args = kind === 'redis'
     ? ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'notice', '--maxclients', '20000']
-    : ['-a', '127.0.0.1', '-p', String(port)];
+    : ['-a', '127.0.0.1', '-p', String(port), ...(monitorPort ? ['-m', String(monitorPort)] : [])];
   const ready = kind === 'redis' ? /Ready to accept connections|ready to accept/i : /Server is ready/;
 
   const start = () =>
@@ -107,7 +110,7 @@ export async function startBroker(kind: BrokerKind): Promise<Broker> {
   await start();
   process.once('exit', () => proc?.kill('SIGKILL'));
   return {
-    kind, port,
+    kind, port, monitorPort,
     url: `${kind}://127.0.0.1:${port}`,
     stop,
     start,
