@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Prepares a fresh machine for the tests (default) or the demo (--demo):
+// Prepares a fresh machine for the tests (default) or the demo (--demo; --demo --cluster: the two-server chat, which needs redis-server):
 // installs npm packages when missing or stale, and the Debian packages the
 // suites need (installed with apt-get when run as root; otherwise named).
 import { existsSync, statSync } from 'node:fs';
@@ -29,6 +29,16 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
   // The lock file lists every platform's optional packages (rollup and esbuild native builds), so
   // `npm ci` installs exactly the locked tree on Linux x64/arm64 and macOS.
   run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+// The cluster demo (npm run demo:cluster) needs redis-server unless REDIS_URL names one.
+if (demo && process.argv.includes('--cluster') && !process.env.REDIS_URL && !has('redis-server') && !existsSync('/usr/bin/redis-server')) {
+  if (process.getuid?.() === 0 && has('apt-get')) {
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server']);
+  } else {
+    console.warn('[setup] the cluster demo needs redis-server: sudo apt-get install -y redis-server (or set REDIS_URL)');
+  }
 }
 
 if (!demo) {
