@@ -1,5 +1,5 @@
 /**
- * The cluster side of a Server (docs/protocol.md, "Scale-out"; docs/scale.md): what to publish, what to subscribe,
+ * The cluster side of a Server (docs/protocol.md §7): what to publish, what to subscribe,
  * and what to do with a payload from another server. One subscription per topic per
  * process, reference-counted over the local connections; a payload received once fans out
  * to every local connection it is for.

@@ -1,5 +1,5 @@
 /**
- * The StackExchange seam (scale-out, docs/protocol.md, "Scale-out"; docs/scale.md). The Server keeps its registry
+ * The StackExchange seam (scale-out, docs/protocol.md §7). The Server keeps its registry
  * (connections by id, namespaces, rooms) and its local delivery; a StackExchange only
  * publishes payloads to the other servers of a cluster and subscribes to theirs.
  *

@@ -70,7 +70,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
   private readonly conns = new Map<string, Conn>();
   // Every open connection by id: several may share one (Go allows it); `to(id)` reaches them all.
   private readonly byId = new Map<string, Conn | Set<Conn>>();
-  // Scale-out (docs/protocol.md, "Scale-out"; docs/scale.md): undefined while the in-memory default is in use.
+  // Scale-out (docs/protocol.md §7): undefined while the in-memory default is in use.
   private cluster: Cluster | undefined;
   private readonly all = new Set<Conn>();
   // Every accepted socket until its close event, handshake done or not (close() waits for them).

@@ -1,6 +1,6 @@
 /**
  * neffos-ts/server/nats — scale-out over NATS, on the wire of Go neffos's `stackexchange/nats`
- * (docs/protocol.md, "Scale-out"; docs/scale.md): the same subjects (`<prefix>.<namespace>`, `<prefix>.<connection id>`,
+ * (docs/protocol.md §7.3): the same subjects (`<prefix>.<namespace>`, `<prefix>.<connection id>`,
  * the bare ask token) and payloads, so Go neffos servers and neffos-ts servers on one NATS
  * server and prefix are one cluster.
  *

@@ -1,6 +1,6 @@
 /**
  * neffos-ts/server/redis — scale-out over Redis pub/sub, on the wire of Go neffos's
- * `stackexchange/redis` (docs/protocol.md, "Scale-out"; docs/scale.md): the same channels (`<prefix>.<namespace>.`,
+ * `stackexchange/redis` (docs/protocol.md §7.2): the same channels (`<prefix>.<namespace>.`,
  * `<prefix>.<connection id>.`, the bare ask token) and payloads, so Go neffos servers and
  * neffos-ts servers on one Redis and prefix are one cluster.
  *
