@@ -1,5 +1,5 @@
 /**
- * The neffos message codec (PROTOCOL.md §1): pure, no I/O, no timers.
+ * The neffos message codec (docs/protocol.md §1): pure, no I/O, no timers.
  *
  * A frame is `wait;namespace;room;event;isError;isNoOp;body` — seven fields,
  * split at the first six `;` exactly like Go's `bytes.SplitN(b, ";", 7)`.
@@ -12,7 +12,7 @@ import { checkBody, type Body, type Message, type MessageInit } from './message.
 /** A WebSocket payload: text frames are strings, binary frames are bytes. */
 export type Frame = string | Uint8Array;
 
-/** Receiver settings for {@link decode} (PROTOCOL.md §2.4-2.5). */
+/** Receiver settings for {@link decode} (docs/protocol.md §2.4-2.5). */
 export interface DecodeOptions {
   /** Namespace `""` with an `_OnNativeMessage` handler exists: frames that are not neffos messages become native messages. */
   allowNative?: boolean;

@@ -1,6 +1,6 @@
 /**
  * Errors with stable codes, mapped to and from the exact neffos error texts
- * (PROTOCOL.md §1.7). A received error text that matches a known error comes
+ * (docs/protocol.md §1.7). A received error text that matches a known error comes
  * back as an instance of its class, so `err instanceof BadNamespaceError` (or
  * `err.code === 'ERR_BAD_NAMESPACE'`) works across the wire, as
  * `err == neffos.ErrBadNamespace` does in Go.

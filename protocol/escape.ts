@@ -1,5 +1,5 @@
 /**
- * Field escaping (PROTOCOL.md §1.3): `;` inside namespace, room and event is
+ * Field escaping (docs/protocol.md §1.3): `;` inside namespace, room and event is
  * written as the 15-byte token below. Wait, body and error text are never escaped.
  * The scheme is lossy by design of Go neffos: a name that already contains the
  * token comes back as `;`.

@@ -1,5 +1,5 @@
 /**
- * Built-in neffos event names (exact wire strings, PROTOCOL.md §4.1).
+ * Built-in neffos event names (exact wire strings, docs/protocol.md §4.1).
  *
  * The first seven are the system events: connect/disconnect/join/leave
  * requests travel on the wire, the "-ed" variants are local notifications.

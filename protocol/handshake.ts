@@ -1,5 +1,5 @@
 /**
- * The connection handshake (PROTOCOL.md §2): the client sends `M`, the server
+ * The connection handshake (docs/protocol.md §2): the client sends `M`, the server
  * answers `A` + connection id, or `H` + error text and closes.
  *
  * ```
@@ -39,7 +39,7 @@ export function parseAck(frame: string): AckFrame | null {
   }
 }
 
-/** The empty reply (PROTOCOL.md §3.5): token + six `;`, always a text frame. Accepts a request. */
+/** The empty reply (docs/protocol.md §3.5): token + six `;`, always a text frame. Accepts a request. */
 export function emptyReply(wait: string): string {
   return wait + ';;;;;;';
 }

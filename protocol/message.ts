@@ -20,7 +20,7 @@ export function checkBody(value: unknown, where: string): asserts value is Body 
 }
 
 /**
- * One neffos message, the unit of the wire protocol (PROTOCOL.md §1).
+ * One neffos message, the unit of the wire protocol (docs/protocol.md §1).
  *
  * Fields mirror Go's `neffos.Message` in camelCase. `error` is the error text
  * when the peer sent isError=1 (absent otherwise); `invalid` is set only by

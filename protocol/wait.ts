@@ -1,5 +1,5 @@
 /**
- * Wait tokens (PROTOCOL.md §3.1). Client tokens start with `$`; server tokens
+ * Wait tokens (docs/protocol.md §3.1). Client tokens start with `$`; server tokens
  * are digits (never `$` or `#`, never `!` second). Each generator counts up
  * from a random base, so tokens are unique per connection even within one
  * clock tick, and unlikely to collide across connections.

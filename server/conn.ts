@@ -193,7 +193,7 @@ export class Conn {
   }
 
   /**
-   * Writes a message if the write guard allows it (PROTOCOL.md §4.6): the namespace
+   * Writes a message if the write guard allows it (docs/protocol.md §4.6): the namespace
    * must be connected and a room joined. Returns false otherwise or when closed.
    * A `native: true` message is sent as its raw body.
    */

@@ -1,5 +1,5 @@
 /**
- * The HTTP surface of the endpoint, as Go neffos `Server.Upgrade` (PROTOCOL.md §6.4):
+ * The HTTP surface of the endpoint, as Go neffos `Server.Upgrade` (docs/protocol.md §6.4):
  * HEAD → 302, other non-GET → 405, `X-Websocket-Header-*` query parameters → headers,
  * an origin check, the bundled browser client, and the routing of upgrades by path.
  */

@@ -35,7 +35,7 @@ export type EventMap = Record<string, Body>;
 /** Namespace name → its {@link EventMap}. */
 export type NamespaceMap = Record<string, EventMap>;
 
-/** The system events a namespace may handle (PROTOCOL.md §4.1). */
+/** The system events a namespace may handle (docs/protocol.md §4.1). */
 export type SystemEvent =
   | '_OnNamespaceConnect' | '_OnNamespaceConnected' | '_OnNamespaceDisconnect'
   | '_OnRoomJoin' | '_OnRoomJoined' | '_OnRoomLeave' | '_OnRoomLeft'

@@ -162,7 +162,7 @@ test('server ask: reply(body) answers with the same token, a thrown error goes b
   assert.equal(s.sent.length, 3);
   await flush();
   assert.equal(s.sent[3], '14;default;;later;0;0;async');
-  // A binary request gets a binary reply (PROTOCOL.md §1.5).
+  // A binary request gets a binary reply (docs/protocol.md §1.5).
   s.receive(new TextEncoder().encode('16;default;;later;0;0;bin'));
   await flush();
   const binReply: unknown = s.sent[4];
@@ -190,7 +190,7 @@ test('server-initiated join/leave: answered before anything the handlers emit; _
   assert.equal(ns.room('room2'), undefined);
   s.receive('24;default;nothere;_OnRoomLeave;0;0;');
   assert.equal(s.sent[5], '24;;;;;;');
-  // Requests without a wait token or with isNoOp are ignored (PROTOCOL.md §1.8).
+  // Requests without a wait token or with isNoOp are ignored (docs/protocol.md §1.8).
   s.receive(';default;room3;_OnRoomJoin;0;0;');
   s.receive('25;default;room3;_OnRoomJoin;0;1;');
   assert.equal(s.sent.length, 6);

@@ -2,7 +2,7 @@
  * The interop scenarios run by the published neffos.js 0.1.34 client against a
  * server implementing the scenario contract (our test/fixtures/scenario-server.ts
  * or the Go harness server). Every scenario has its own deadline and closes its
- * connections; neffos.js asks have no timeout, so each is wrapped (PROTOCOL.md §9.10).
+ * connections; neffos.js asks have no timeout, so each is wrapped (docs/protocol.md §9.10).
  *
  * `runNeffosJsScenarios(url)` → one result per scenario: `{ name, ok, error? }`.
  */
@@ -185,7 +185,7 @@ export const scenarios: Record<string, Scenario> = {
   async nativeMessages(url, track) {
     const frames: string[] = [];
     const conn = await dial(url, { '': { _OnNativeMessage: () => undefined } }, track);
-    // neffos.js never dispatches incoming natives (PROTOCOL.md §9.7): watch the raw socket.
+    // neffos.js never dispatches incoming natives (docs/protocol.md §9.7): watch the raw socket.
     conn.conn.addEventListener('message', (ev: { data: unknown }) => { if (typeof ev.data === 'string') frames.push(ev.data); });
     const ns = await withTimeout<any>(conn.connect(''), 3000, 'connect ""');
     const m = new neffos.Message();

@@ -6,7 +6,7 @@ import * as nodeCodec from '../../protocol/codec.js';
 import * as browserCodec from '../../protocol/codec.browser.js';
 
 const text = fc.string({ unit: 'binary', maxLength: 40 });
-// Names may hold ';' (escaped) but not the lossy replacement token itself (PROTOCOL.md §1.3).
+// Names may hold ';' (escaped) but not the lossy replacement token itself (docs/protocol.md §1.3).
 const name = text.filter((s) => !s.includes(SEMICOLON_REPLACEMENT));
 // Wait tokens never contain ';' and are not cluster markers or stackexchange tokens.
 const wait = fc.oneof(

@@ -1,4 +1,4 @@
-// System events with Go's semantics and order (PROTOCOL.md §4-5), replies and errors (§1.7, §3.4), write guard (§4.6).
+// System events with Go's semantics and order (docs/protocol.md §4-5), replies and errors (§1.7, §3.4), write guard (§4.6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reply, type ServerMessage } from '../../server/index.js';

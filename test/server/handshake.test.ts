@@ -1,4 +1,4 @@
-// The handshake (PROTOCOL.md §2): only M acknowledges, A+id first, queued frames in order, H+text, timeout.
+// The handshake (docs/protocol.md §2): only M acknowledges, A+id first, queued frames in order, H+text, timeout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reply } from '../../server/index.js';

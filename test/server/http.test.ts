@@ -1,4 +1,4 @@
-// The endpoint's HTTP surface (PROTOCOL.md §6.4): HEAD 302, 405, query headers, reconnect count, origin check, extras.
+// The endpoint's HTTP surface (docs/protocol.md §6.4): HEAD 302, 405, query headers, reconnect count, origin check, extras.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
