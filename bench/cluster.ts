@@ -8,15 +8,16 @@
  * 2. Idle cost at 5,000 connected clients (2,500 per server): broker connections (Redis CLIENT LIST,
  *    NATS /connz) and server memory (RSS after a full GC for Node peers, RSS for Go), on Redis and NATS.
  *
- *   node --import tsx bench/cluster.ts [--quick]     (also part of `npm run bench`; `npm run bench:cluster`)
+ *   node --import tsx bench/cluster.ts [--quick] [--impls ours,sio,go] [--reps N] [--no-idle]
+ *   (also part of `npm run bench`; `npm run bench:cluster`)
  *
  * Writes bench/results/cluster-latest.md and the "Cluster" section of bench/results.md.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { runLoad, startPeer, type Peer } from './lib/proc.js';
-import { processRssBytes } from './lib/cpu.js';
+import { PIN, runLoad, startPeer, type Peer } from './lib/proc.js';
+import { processRssBytes, readSteal, stealPercent } from './lib/cpu.js';
 import { median } from './lib/stats.js';
 import { brokerMissing, startBroker, type Broker, type BrokerKind } from '../test/scale/brokers.js';
 import { buildGoBinaries } from '../test/interop/go-harness.js';
@@ -51,6 +52,8 @@ export interface ClusterData {
   idle: IdleRow[];
   skipped: string[];
   durationS: number;
+  /** CPU steal during the throughput trials (a noisy host shows here). */
+  stealPct?: number;
   /** Which neffos-ts code ran (NEFFOS_TS_IMPL). */
   code?: string;
 }
@@ -101,10 +104,10 @@ async function withPair<T>(impl: ClusterImpl, broker: Broker, prefix: string, go
   }
 }
 
-export async function runCluster(opts: { quick: boolean; log: (s: string) => void }): Promise<ClusterData> {
+export async function runCluster(opts: { quick: boolean; log: (s: string) => void; impls?: ClusterImpl[]; reps?: number; idle?: boolean }): Promise<ClusterData> {
   const started = Date.now();
   const { quick, log } = opts;
-  const reps = quick ? 1 : 3;
+  const reps = opts.reps ?? (quick ? 1 : 6);
   const clients = 1000;
   const idleClients = quick ? 1000 : 5000;
   const sendMs = quick ? 2000 : 3000;
@@ -117,11 +120,13 @@ export async function runCluster(opts: { quick: boolean; log: (s: string) => voi
   }
   const build = await buildGoBinaries();
   const goBin = 'skipped' in build ? undefined : build.cluster;
-  const impls: ClusterImpl[] = goBin ? ['ours', 'sio', 'go'] : ['ours', 'sio'];
+  const impls: ClusterImpl[] = (goBin ? ['ours', 'sio', 'go'] as ClusterImpl[] : ['ours', 'sio'] as ClusterImpl[]).filter((i) => !opts.impls || opts.impls.includes(i));
   if (!goBin) data.skipped.push(`Go neffos: ${(build as { skipped: string }).skipped}`);
 
-  const redis = await startBroker('redis');
+  // The broker shares CPU 0 with the load process (servers: CPU 1) when pinned.
+  const redis = await startBroker('redis', { cpu: PIN ? 0 : undefined });
   let trial = 0;
+  const steal0 = readSteal();
   try {
     for (let rep = 0; rep < reps; rep++) {
       const order = rep % 2 === 0 ? impls : [...impls].reverse();
@@ -132,7 +137,7 @@ export async function runCluster(opts: { quick: boolean; log: (s: string) => voi
         try {
           row[impl] = await withPair(impl, redis, prefix, goBin, async ([a, b]) => {
             const cfg: ClusterLoadConfig = {
-              mode: 'throughput', protocol: impl === 'sio' ? 'sio' : 'neffos', urls: [urlOf(impl, a.port), urlOf(impl, b.port)],
+              mode: 'throughput', protocol: impl === 'sio' ? 'sio' : 'neffos', urls: [urlOf(impl, a.port), urlOf(impl, b.port)], pids: [a.pid, b.pid],
               clients, concurrency: 100, sendMs, window, drainMs: 5000,
             };
             return (await runLoad<ClusterLoadResult>('bench/load/cluster.ts', cfg, 90_000)).result;
@@ -144,8 +149,10 @@ export async function runCluster(opts: { quick: boolean; log: (s: string) => voi
       }
       data.trials.push(row);
     }
+    data.stealPct = stealPercent(steal0, readSteal());
 
-    const nats = brokerMissing('nats') ? undefined : await startBroker('nats', { monitor: true });
+    if (opts.idle === false) return data;
+    const nats = brokerMissing('nats') ? undefined : await startBroker('nats', { monitor: true, cpu: PIN ? 0 : undefined });
     if (!nats) data.skipped.push(brokerMissing('nats')!);
     try {
       const idlePlan: Array<[ClusterImpl, Broker]> = impls.map((i) => [i, redis] as [ClusterImpl, Broker]);
@@ -161,7 +168,7 @@ export async function runCluster(opts: { quick: boolean; log: (s: string) => voi
             row.brokerConnsBase = await brokerConnections(broker);
             for (const p of peers) row.rssBase.push((await rssOf(impl, p)).rss);
             const cfg: ClusterLoadConfig = {
-              mode: 'idle', protocol: impl === 'sio' ? 'sio' : 'neffos', urls: [urlOf(impl, peers[0].port), urlOf(impl, peers[1].port)],
+              mode: 'idle', protocol: impl === 'sio' ? 'sio' : 'neffos', urls: [urlOf(impl, peers[0].port), urlOf(impl, peers[1].port)], pids: [peers[0].pid, peers[1].pid],
               clients: idleClients, concurrency: 100, sendMs: 0, window: 0, drainMs: 0,
             };
             const { result } = await runLoad<ClusterLoadResult>('bench/load/cluster.ts', cfg, 120_000, async (what) => {
@@ -204,16 +211,19 @@ function ok(r: ClusterLoadResult | { error: string } | undefined): ClusterLoadRe
 /** The markdown section. */
 export function renderCluster(d: ClusterData): string[] {
   const out: string[] = ['## Cluster: two servers on one broker (bench/cluster.ts)', ''];
-  out.push(`Run ${d.quick ? '(quick) ' : ''}in ${d.durationS.toFixed(0)} s; neffos-ts code: ${d.code ?? '?'}. Throughput: ${d.clients.toLocaleString('en-US')} raw-ws receivers split over 2 servers on one redis-server; one sender on server 1 triggers namespace broadcasts (\`chatAll\`, everyone), ${d.window} messages in flight, ${d.sendMs / 1000} s per trial; deliveries/s counts what the ${d.clients / 2} receivers on server 2 got (cross-server), until the last delivery. Fresh servers, load process and prefix per trial; implementations interleaved (A B C, C B A, …). Servers on CPU 1, load on CPU 0 when pinned (bench/lib/proc.ts); the broker is not pinned.`, '');
+  out.push(`Run ${d.quick ? '(quick) ' : ''}in ${d.durationS.toFixed(0)} s; neffos-ts code: ${d.code ?? '?'}. Throughput: ${d.clients.toLocaleString('en-US')} raw-ws receivers split over 2 servers on one redis-server; one sender on server 1 triggers namespace broadcasts (\`chatAll\`, everyone), ${d.window} messages in flight, ${d.sendMs / 1000} s per trial; deliveries/s counts what the ${d.clients / 2} receivers on server 2 got (cross-server), until the last delivery. Fresh servers, load process and prefix per trial; implementations interleaved (A B C, C B A, …): on a shared host whole trials run slow now and then, so the per-trial ratios (same repetition) are the figures to read${d.stealPct !== undefined ? `; CPU steal during the trials ${d.stealPct.toFixed(1)} %` : ''}. Pinning (bench/lib/proc.ts, off with BENCH_PIN=0): both servers on CPU 1, the load process and the broker on CPU 0.`, '');
   if (d.skipped.length) out.push(...d.skipped.map((s) => `- skipped: ${s}`), '');
   const impls = (['ours', 'sio', 'go'] as ClusterImpl[]).filter((i) => d.trials.some((t) => t[i]));
   if (d.trials.length) {
-    out.push('| implementation | cross-server deliveries/s (median) | trials | lost | reordered |', '|---|---:|---|---:|---:|');
+    out.push('| implementation | cross-server deliveries/s (median) | trials | server CPU µs per delivery (both servers, all deliveries) | load process busy | lost | reordered |', '|---|---:|---|---:|---:|---:|---:|');
     for (const i of impls) {
       const rs = d.trials.map((t) => ok(t[i]));
       const vals = rs.filter((r): r is ClusterLoadResult => r !== undefined).map((r) => r.crossPerSec!);
       const errs = d.trials.map((t) => t[i]).filter((r) => r && 'error' in r) as Array<{ error: string }>;
-      out.push(`| ${LABEL[i]} | ${fmtInt(median(vals))} | ${vals.map(fmtInt).join(', ')}${errs.length ? ` (${errs.length} failed: ${errs[0].error.slice(0, 80)})` : ''} | ${fmtInt(rs.reduce((s, r) => s + (r?.lost ?? 0), 0))} | ${fmtInt(rs.reduce((s, r) => s + (r?.seqErrors ?? 0), 0))} |`);
+      const good = rs.filter((r): r is ClusterLoadResult => r !== undefined);
+      const cpu = median(good.map((r) => r.serverCpuUsPerDelivery ?? NaN));
+      const busy = median(good.map((r) => r.clientBusy ?? NaN));
+      out.push(`| ${LABEL[i]} | ${fmtInt(median(vals))} | ${vals.map(fmtInt).join(', ')}${errs.length ? ` (${errs.length} failed: ${errs[0].error.slice(0, 80)})` : ''} | ${Number.isFinite(cpu) ? cpu.toFixed(2) : '–'} | ${Number.isFinite(busy) ? Math.round(busy * 100) + ' %' : '–'}${busy >= 0.9 ? ' (client-bound)' : ''} | ${fmtInt(good.reduce((s, r) => s + (r.lost ?? 0), 0))} | ${fmtInt(good.reduce((s, r) => s + (r.seqErrors ?? 0), 0))} |`);
     }
     out.push('');
     const ratio = (a: ClusterImpl, b: ClusterImpl) => {
@@ -263,11 +273,18 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const code = chooseImpl();
   process.env.NEFFOS_TS_IMPL ??= code.impl;
   log(`neffos-ts code under test: ${code.why}`);
-  const d = await runCluster({ quick, log });
+  const flag = (n: string) => {
+    const i = process.argv.indexOf(n);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const d = await runCluster({
+    quick, log, impls: flag('--impls')?.split(',') as ClusterImpl[] | undefined,
+    reps: flag('--reps') ? Number(flag('--reps')) : undefined, idle: !process.argv.includes('--no-idle'),
+  });
   const md = renderCluster(d).join('\n');
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/cluster-latest.md', md + '\n');
   writeFileSync(`bench/results/cluster-${new Date(t0).toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(d, null, 1));
-  if (!quick) spliceResults(md);
+  if (!quick && !process.argv.some((a) => ['--impls', '--reps', '--no-idle'].includes(a))) spliceResults(md);
   process.stdout.write(md + '\n');
 }

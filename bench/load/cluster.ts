@@ -11,11 +11,14 @@
  */
 import { connectShim, type Counter, type Protocol, type Shim } from './shim.js';
 import { loadMain, requestParent } from './ipc.js';
+import { processCpuNs, selfCpuNs } from '../lib/cpu.js';
 
 export interface ClusterLoadConfig {
   mode: 'throughput' | 'idle';
   protocol: Protocol;
   urls: [string, string];
+  /** The two servers' pids (server CPU per delivery). */
+  pids: [number, number];
   clients: number;
   concurrency: number;
   sendMs: number;
@@ -35,6 +38,10 @@ export interface ClusterLoadResult {
   ms?: number;
   crossPerSec?: number;
   seqErrors?: number;
+  /** Share of one core this load process used while sending (≥ 0.9: client-bound). */
+  clientBusy?: number;
+  /** CPU time of both servers per cross-server delivery, in µs. */
+  serverCpuUsPerDelivery?: number;
   measured?: unknown;
 }
 
@@ -102,6 +109,8 @@ loadMain<ClusterLoadConfig, ClusterLoadResult>(async (cfg) => {
   let sent = 0;
   let sending = true;
   let last = performance.now();
+  const c0 = selfCpuNs();
+  const s0 = cfg.pids.map(processCpuNs);
   const t0 = performance.now();
   const pump = () => {
     while (sending && sent - cross.delivered / n2 < cfg.window) {
@@ -124,9 +133,12 @@ loadMain<ClusterLoadConfig, ClusterLoadResult>(async (cfg) => {
   while (cross.delivered < sent * n2 && performance.now() < drainUntil) await sleep(10);
   cross.onDelivery = undefined;
   const ms = last - t0;
+  const clientBusy = (selfCpuNs() - c0) / 1e6 / (performance.now() - t0);
+  const serverNs = cfg.pids.map(processCpuNs).reduce((a, x, i) => a + x - s0[i], 0);
   const result: ClusterLoadResult = {
     ...base, sent, crossDeliveries: cross.delivered, localDeliveries: local.delivered, lost: sent * n2 - cross.delivered,
     ms, crossPerSec: (cross.delivered / ms) * 1000, seqErrors: cross.seqErrors + local.seqErrors,
+    clientBusy, serverCpuUsPerDelivery: serverNs / 1000 / Math.max(1, cross.delivered + local.delivered),
   };
   void n1;
   sender.close();

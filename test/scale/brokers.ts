@@ -52,7 +52,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts a broker on a free loopback port; resolves when it accepts connections. */
-export async function startBroker(kind: BrokerKind, opts: { monitor?: boolean } = {}): Promise<Broker> {
+export async function startBroker(kind: BrokerKind, opts: { monitor?: boolean; /** pin to this CPU (taskset), for benchmarks */ cpu?: number } = {}): Promise<Broker> {
   const bin = which(kind);
   if (!bin) throw new Error(brokerMissing(kind));
   const port = await freePort();
@@ -65,7 +65,9 @@ export async function startBroker(kind: BrokerKind, opts: { monitor?: boolean } 
 
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = opts.cpu === undefined
+        ? spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn('taskset', ['-c', String(opts.cpu), bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       proc = p;
       let out = '';
       const timer = setTimeout(() => {
