@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { brokerMissing, startBroker, type Broker, type BrokerKind } from './brokers.js';
-import { exchangeFor, nextEvent, node, rawJoined, rest, sleep, warmUntil, type Node } from './harness.js';
+import { exchangeFor, nextEvent, node, rawJoined, rest, sleep, until, warmUntil, type Node } from './harness.js';
 import { buildGoBinaries, startGoClusterServer, type GoServer } from '../interop/go-harness.js';
 import type { RawClient } from '../server/helpers.js';
 
@@ -127,6 +127,23 @@ for (const kind of ['redis', 'nats'] as BrokerKind[]) {
       assert.equal(await nextEvent(g1, 'notFor'), ';default;;notFor;0;0;x');
       await sleep(300);
       assert.deepEqual(await rest(n1), [], 'excluded on the neffos-ts server');
+    });
+
+    test('a broker restart: the Node server reports it and the mixed cluster carries traffic again', async () => {
+      const n1 = await onNode();
+      const g1 = await onGo();
+      await warm([n1], [g1], g1);
+      await broker.stop();
+      await until(() => A.server.stackExchangeStats!.up === false, 5000, 'the Node server to see the broker down');
+      await sleep(300);
+      await broker.start();
+      await until(() => A.server.stackExchangeStats!.up, 15_000, 'the Node server to reconnect');
+      // Go reconnects by itself too (radix / nats.go); both directions resume without any call.
+      await warm([n1], [g1], g1);
+      n1.send(';default;;chat;0;0;after restart');
+      assert.equal(await nextEvent(g1, 'chat'), ';default;;chat;0;0;after restart');
+      g1.send(';default;;chat;0;0;go after restart');
+      assert.equal(await nextEvent(n1, 'chat'), ';default;;chat;0;0;go after restart');
     });
 
     test('asks: Node asks a client on Go; Go asks a client on Node; Go asking a client on Go fails as shipped (documented)', async () => {
