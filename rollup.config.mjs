@@ -40,7 +40,7 @@ function tsSpecifiers({ browser }) {
 }
 
 const external = (id) =>
-  id.startsWith('node:') || /^(ws|isomorphic-ws|eventemitter3|ioredis|nats)(\/|$)/.test(id) ||
+  id.startsWith('node:') || /^(ws|isomorphic-ws|eventemitter3|ioredis|@nats-io\/[a-z-]+)(\/|$)/.test(id) ||
   ['http', 'https', 'net', 'crypto', 'fs', 'path', 'url', 'events', 'stream', 'os', 'zlib', 'util'].includes(id);
 
 // Browser builds keep native class fields (es2022): lowered fields become string-keyed helper calls that property mangling cannot follow.

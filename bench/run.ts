@@ -6,7 +6,7 @@
  * processes, and writes bench/results/<timestamp>.json and
  * bench/results/latest.md (one table, ratios measured in the same run).
  *
- * Flags: --quick, --reps N, --only interleaved,fanout,bundle,codec, --servers ours,go,sio,raw, --impl src|dist, --pairs ours/raw,raw/raw
+ * Flags: --quick, --reps N, --only interleaved,fanout,cluster,bundle,codec, --servers ours,go,sio,raw, --impl src|dist, --pairs ours/raw,raw/raw
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { chooseImpl } from './lib/impl-source.js';
 import { renderReport, type RunData } from './lib/report.js';
 import type { InterleavedConfig, InterleavedResult } from './load/interleaved.js';
 import type { FanoutConfig, FanoutResult, MemSample } from './load/fanout.js';
+import { renderCluster, runCluster, spliceResults } from './cluster.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -158,6 +159,9 @@ async function main(): Promise<void> {
   };
   if (enabled('interleaved')) data.interleaved = await runInterleaved(servers).catch((e: unknown) => (log(`interleaved failed: ${String(e)}`), undefined));
   if (enabled('fanout')) data.fanout = await runFanout(servers);
+  if (enabled('cluster')) {
+    data.cluster = await runCluster({ quick, log }).catch((e: unknown) => (log(`cluster failed: ${String(e)}`), undefined));
+  }
   if (enabled('bundle')) data.bundle = bundleSizes();
   if (enabled('codec')) {
     log('codec micro-benchmark');
@@ -171,6 +175,7 @@ async function main(): Promise<void> {
   writeFileSync(`bench/results/${stamp}.json`, JSON.stringify(data, null, 1));
   writeFileSync('bench/results/latest.md', md);
   if (!quick && !partial) copyFileSync('bench/results/latest.md', 'bench/results.md');
+  else if (!quick && data.cluster) spliceResults(renderCluster(data.cluster).join('\n')); // a partial run updates the cluster section only
   process.stdout.write(md + '\n');
   log(`wrote bench/results/${stamp}.json and bench/results/latest.md in ${data.durationS.toFixed(0)} s`);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Prepares a fresh machine for the tests (default) or the demo (--demo):
+// Prepares a fresh machine for the tests (default) or the demo (--demo; --demo --cluster: the two-server chat, which needs redis-server):
 // installs npm packages when missing or stale, and the Debian packages the
 // suites need (installed with apt-get when run as root; otherwise named).
 import { existsSync, statSync } from 'node:fs';
@@ -31,11 +31,23 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
+// The cluster demo (npm run demo:cluster) needs redis-server unless REDIS_URL names one.
+if (demo && process.argv.includes('--cluster') && !process.env.REDIS_URL && !has('redis-server') && !existsSync('/usr/bin/redis-server')) {
+  if (process.getuid?.() === 0 && has('apt-get')) {
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server']);
+  } else {
+    console.warn('[setup] the cluster demo needs redis-server: sudo apt-get install -y redis-server (or set REDIS_URL)');
+  }
+}
+
 if (!demo) {
-  // Debian packages the suites need: chromium for the browser tests. (Add redis-server and nats-server here
-  // when scale-out tests arrive.)
+  // Debian packages the suites need: chromium for the browser tests, redis-server and nats-server
+  // for the scale-out tests (test/scale) and the cluster benchmark.
   const wanted = [
     ['chromium', 'chromium'],
+    ['redis-server', 'redis-server'],
+    ['nats-server', 'nats-server'],
   ].filter(([bin]) => !has(bin) && !existsSync(`/usr/bin/${bin}`) && !existsSync(`/usr/sbin/${bin}`));
   if (wanted.length > 0) {
     const names = wanted.map(([, pkg]) => pkg);

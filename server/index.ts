@@ -13,6 +13,9 @@
  */
 export { Server, getContext, DEFAULTS } from './server.js';
 export { Conn } from './conn.js';
+export {
+  MemoryStackExchange, type StackExchange, type ExchangeHub, type Topic, type StackExchangeEvent, type StackExchangeStats,
+} from './exchange.js';
 export { NSConn, All, NotMe, type Emitter } from './nsconn.js';
 export { Room } from './room.js';
 export {

@@ -11,6 +11,8 @@ import {
   type DecodeOptions, type Message,
 } from '../protocol/index.js';
 import { Conn } from './conn.js';
+import { Cluster } from './cluster.js';
+import type { StackExchange, StackExchangeStats } from './exchange.js';
 import { serverNamespaces, type ConnHandler, type ConnHandlerLike } from './controller.js';
 import { type Handlers } from './handler.js';
 import { answerPlainRequest, applyQueryHeaders, originAllowed, pathOf, refuseUpgrade, routeUpgrade, serveClientScript } from './http.js';
@@ -66,6 +68,10 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
   /** @internal */ clock = Date.now();
   readonly options: Readonly<ServerOptions>;
   private readonly conns = new Map<string, Conn>();
+  // Every open connection by id: several may share one (Go allows it); `to(id)` reaches them all.
+  private readonly byId = new Map<string, Conn | Set<Conn>>();
+  // Scale-out (docs/protocol.md §7): undefined while the in-memory default is in use.
+  private cluster: Cluster | undefined;
   private readonly all = new Set<Conn>();
   // Every accepted socket until its close event, handshake done or not (close() waits for them).
   private readonly sockets = new Set<Conn>();
@@ -116,6 +122,50 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
     const tick = Math.max(10, Math.min(1000, ...periods.map((p) => Math.floor(p / 4))));
     this.sweepTimer = setInterval(() => this.sweep(), tick);
     this.sweepTimer.unref();
+    if (options.stackExchange) this.useStackExchange(options.stackExchange);
+  }
+
+  /**
+   * Scales out over a StackExchange (Redis, NATS, or the in-memory default): broadcasts, `to`
+   * and asks then reach the connections of every server on the same broker and prefix, Go
+   * neffos servers included. Replaces the previous exchange (which is closed).
+   * @example
+   * import { RedisStackExchange } from 'neffos-ts/server/redis';
+   * server.useStackExchange(new RedisStackExchange({ url: 'redis://127.0.0.1:6379' }, 'MyChatApp'));
+   */
+  useStackExchange(exchange: StackExchange): this {
+    const old = this.cluster;
+    this.cluster = undefined;
+    if (old) void old.close();
+    if (exchange.local === true || this.closed) return this;
+    const cluster = new Cluster({
+      logger: this.logger,
+      requestTimeout: this.requestTimeout,
+      fanout: (ns, room, event, frame, isBinary, skipId) => this.fanout(ns, room, frame, isBinary, null, skipId),
+      fanoutTo: (id, ns, room, event, frame, isBinary, skipId) => this.fanoutTo(id, ns, room, event, frame, isBinary, null, skipId),
+      event: (e) => {
+        try {
+          this.options.onStackExchange?.(e);
+        } catch (err) {
+          this.logger.error('neffos: onStackExchange failed:', err);
+        }
+      },
+    }, exchange);
+    this.cluster = cluster;
+    for (const ns of this.byNamespace.keys()) cluster.namespaceUsed(ns, true);
+    for (const id of this.byId.keys()) cluster.idUsed(id, true);
+    void cluster.open();
+    return this;
+  }
+
+  /** The StackExchange in use (undefined: the in-memory default). */
+  get stackExchange(): StackExchange | undefined {
+    return this.cluster?.exchange;
+  }
+
+  /** Counters of the cluster traffic (undefined without a StackExchange). */
+  get stackExchangeStats(): Readonly<StackExchangeStats> | undefined {
+    return this.cluster ? { ...this.cluster.stats } : undefined;
   }
 
   /**
@@ -220,6 +270,15 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
    */
   ask(message: BroadcastMessage, options: AskOptions & { to?: string } = {}): Promise<ServerMessage> {
     if (options.signal?.aborted) return Promise.reject(new AbortError());
+    if (this.cluster) {
+      if (message.body !== undefined) checkBody(message.body, 'ask');
+      const namespace = message.namespace ?? '';
+      const room = message.room ?? '';
+      return this.cluster.ask(message, options, (frame, isBinary) => {
+        if (options.to) this.fanoutTo(options.to, namespace, room, message.event, frame, isBinary, null, '');
+        else this.fanout(namespace, room, frame, isBinary, null, '');
+      });
+    }
     const wait = this.token();
     const p = this.pending.add(wait, options.timeout ?? this.requestTimeout, options.signal);
     if (options.to) {
@@ -275,6 +334,13 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
       for (const c of [...this.sockets]) c.close(code, reason);
       this.pending.rejectAll(new ClosedError('server closed'));
       this.wss.close();
+      const cluster = this.cluster;
+      this.cluster = undefined;
+      if (cluster) {
+        const gone = cluster.close();
+        if (this.sockets.size === 0) return gone;
+        return Promise.all([gone, new Promise<void>((resolve) => this.goneWaiters.push(resolve))]).then(() => undefined);
+      }
     }
     if (this.sockets.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.goneWaiters.push(resolve));
@@ -305,12 +371,28 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
   register(conn: Conn): void {
     this.all.add(conn);
     this.conns.set(conn.id, conn);
+    const same = this.byId.get(conn.id);
+    if (same === undefined) {
+      this.byId.set(conn.id, conn);
+      this.cluster?.idUsed(conn.id, true);
+    } else if (same instanceof Set) same.add(conn);
+    else this.byId.set(conn.id, new Set([same, conn]));
   }
 
   /** @internal */
   unregister(conn: Conn): void {
     if (!this.all.delete(conn)) return;
     if (this.conns.get(conn.id) === conn) this.conns.delete(conn.id);
+    const same = this.byId.get(conn.id);
+    if (same === conn) {
+      this.byId.delete(conn.id);
+      this.cluster?.idUsed(conn.id, false);
+    } else if (same instanceof Set) {
+      same.delete(conn);
+      if (same.size === 1) this.byId.set(conn.id, same.values().next().value as Conn);
+      // Another connection with the id took over the `connections` entry.
+      if (!this.conns.has(conn.id)) this.conns.set(conn.id, [...same][same.size - 1]);
+    }
     const cb = this.options.onDisconnect;
     if (cb) {
       try {
@@ -330,11 +412,17 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
   indexNamespace(ns: NSConn, connected: boolean): void {
     let set = this.byNamespace.get(ns.namespace);
     if (connected) {
-      if (!set) this.byNamespace.set(ns.namespace, (set = new Set()));
+      if (!set) {
+        this.byNamespace.set(ns.namespace, (set = new Set()));
+        this.cluster?.namespaceUsed(ns.namespace, true);
+      }
       set.add(ns);
     } else if (set) {
       set.delete(ns);
-      if (set.size === 0) this.byNamespace.delete(ns.namespace);
+      if (set.size === 0) {
+        this.byNamespace.delete(ns.namespace);
+        this.cluster?.namespaceUsed(ns.namespace, false);
+      }
     }
   }
 
@@ -359,7 +447,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
   resolveReply(m: Message, from: Conn): boolean {
     const to = this.askTargets.get(m.wait);
     if (to !== undefined && to !== from.id) return false;
-    return this.pending.resolve(m.wait, m);
+    return this.pending.resolve(m.wait, m) || (this.cluster !== undefined && this.cluster.reply(m));
   }
 
   private send(except: Conn | NSConn | string | null, message: BroadcastMessage, wait: string): void {
@@ -368,24 +456,43 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
     const skip = except instanceof NSConn ? except.conn : except instanceof Conn ? except : null;
     const skipId = typeof except === 'string' ? except : '';
     if (message.body !== undefined) checkBody(message.body, 'broadcast');
-    let frame: string | Uint8Array | Buffer = encode({
+    const frame = encode({
       wait, namespace, room, event: message.event, body: message.body ?? '', binary: message.binary ?? false, error: message.error,
     });
     const isBinary = typeof frame !== 'string';
+    // Cluster: deliver here at once and publish for the other servers (our copy is skipped on receipt).
+    if (this.cluster && wait === '') this.cluster.publish(message, this.cluster.marker(skip, skipId));
     if (message.to) {
-      const c = this.conns.get(message.to);
-      if (c && c !== skip && c.id !== skipId && c.canWrite(namespace, room, message.event)) c.send(frame, isBinary);
+      this.fanoutTo(message.to, namespace, room, message.event, frame, isBinary, skip, skipId);
       return;
     }
+    this.fanout(namespace, room, frame, isBinary, skip, skipId);
+  }
+
+  /** Local delivery to a namespace (or one of its rooms); returns how many connections got the frame. */
+  private fanout(namespace: string, room: string, frame: string | Uint8Array | Buffer, isBinary: boolean, skip: Conn | null, skipId: string): number {
     const targets = room === '' ? this.byNamespace.get(namespace) : this.byRoom.get(namespace)?.get(room);
-    if (!targets || targets.size === 0) return;
+    if (!targets || targets.size === 0) return 0;
     // Encode once: a text frame becomes one Buffer shared by every receiver.
     if (typeof frame === 'string' && targets.size > 1) frame = Buffer.from(frame);
+    let n = 0;
     for (const ns of targets) {
       const c = ns.conn;
       if (c === skip || (skipId !== '' && c.id === skipId)) continue;
-      c.send(frame, isBinary);
+      if (c.send(frame, isBinary)) n++;
     }
+    return n;
+  }
+
+  /** Local delivery to every connection with `id` that passes the write guard. */
+  private fanoutTo(id: string, namespace: string, room: string, event: string, frame: string | Uint8Array | Buffer, isBinary: boolean, skip: Conn | null, skipId: string): number {
+    const same = this.byId.get(id);
+    if (same === undefined || id === skipId) return 0;
+    let n = 0;
+    for (const c of same instanceof Set ? same : [same]) {
+      if (c !== skip && c.canWrite(namespace, room, event) && c.send(frame, isBinary)) n++;
+    }
+    return n;
   }
 
   private sweep(): void {

@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Body, InvalidPayloadError, Message, Reply } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import type { NSConn } from './nsconn.js';
+import type { StackExchange, StackExchangeEvent } from './exchange.js';
 
 /** A received (or locally fired) message, as server handlers see it. */
 export interface ServerMessage<B extends Body = Body> extends Omit<Message, 'body'> {
@@ -133,6 +134,15 @@ export interface ServerOptions {
    * fields declared without a value under the same name. `scoped(fn)` values are computed per instance.
    */
   dependencies?: Record<string, unknown>;
+  /**
+   * Scale-out (see docs/server.md, Scale-out): a Redis or NATS StackExchange shared by every server
+   * of the cluster (Go neffos servers included). Default: in-memory, this process only.
+   * @example
+   * stackExchange: new RedisStackExchange({ url: 'redis://127.0.0.1:6379' }, 'MyChatApp')
+   */
+  stackExchange?: StackExchange;
+  /** The StackExchange's broker link went down, came back, or failed (also logged as a warning). */
+  onStackExchange?: (event: StackExchangeEvent) => void;
   /** Where warnings go (refused origins, handler errors); default `console`. */
   logger?: Logger;
 }

@@ -9,6 +9,7 @@ import type { MachineInfo, Versions } from './sysinfo.js';
 import type { BundleSize } from './bundle.js';
 import { PAIRS, type ServerName } from './impls.js';
 import { fmt, fmtSpread, median, spread, type Spread } from './stats.js';
+import { renderCluster, type ClusterData } from '../cluster.js';
 
 export type FanoutData = Record<string, Array<Partial<Record<ServerName, FanoutResult | { error: string }>>>>;
 
@@ -31,6 +32,7 @@ export interface RunData {
   stealPct?: number;
   durationS?: number;
   targets?: Target[];
+  cluster?: ClusterData;
 }
 
 export interface Target { name: string; measured: string; ratio: number; goal: string; status: 'met' | 'MISSED' | 'n/a' }
@@ -216,5 +218,6 @@ export function renderReport(d: RunData): string {
     out.push('');
   }
   if (d.codec) out.push('## Codec micro-benchmark (bench/codec.ts)', '', d.codec.trim(), '');
+  if (d.cluster) out.push('<!-- cluster:start -->', ...renderCluster(d.cluster), '<!-- cluster:end -->', '');
   return out.join('\n');
 }

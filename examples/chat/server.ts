@@ -15,7 +15,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Server, reply, marshal, unmarshal, bodyText, type NSConn, type ServerEvents, type ServerNamespaces } from '../../server/index.js';
+import { Server, reply, marshal, unmarshal, bodyText, type NSConn, type ServerEvents, type ServerNamespaces, type StackExchange } from '../../server/index.js';
 
 const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
 const distDir = fileURLToPath(new URL('../../dist/browser/', import.meta.url));
@@ -43,12 +43,14 @@ export interface ChatServer {
   stop(): Promise<void>;
 }
 
-/** Starts the chat on 127.0.0.1:`port` (0 = any free port). */
 /** The namespaces of the chat whose rooms hold conversations (each keeps its own rooms). */
 export const CHAT_NAMESPACES = ['chat', 'support'] as const;
 
-/** Starts the chat on 127.0.0.1:`port` (0 = any free port). */
-export async function startChatServer({ port = 8080, host = '127.0.0.1' } = {}): Promise<ChatServer> {
+/**
+ * Starts the chat on 127.0.0.1:`port` (0 = any free port). With `stackExchange` (Redis or NATS) several
+ * chat servers are one chat (examples/chat/cluster.ts): messages, joins and leaves reach every server.
+ */
+export async function startChatServer({ port = 8080, host = '127.0.0.1', stackExchange }: { port?: number; host?: string; stackExchange?: StackExchange } = {}): Promise<ChatServer> {
   const namespaces: ServerNamespaces = {
     admin: {
       _OnNamespaceConnect: () => {
@@ -57,7 +59,7 @@ export async function startChatServer({ port = 8080, host = '127.0.0.1' } = {}):
     },
   };
   for (const name of CHAT_NAMESPACES) namespaces[name] = chatNamespace(name, () => server);
-  const server: Server = new Server(namespaces, { clientScript: '/neffos.js' });
+  const server: Server = new Server(namespaces, { clientScript: '/neffos.js', stackExchange });
 
   const http = createServer((req, res) => void serveFile(req, res));
   server.attach(http, { path: '/chat' });
@@ -86,8 +88,14 @@ function chatNamespace(namespace: string, server: () => Server): ServerEvents {
   const members = new Map<string, Map<string, string>>();
   const nick = (ns: NSConn): string => String(ns.conn.request.headers['x-nick'] ?? '').slice(0, 24) || 'anonymous';
   const roster = (room: string): string[] => [...(members.get(room)?.values() ?? [])].sort();
-  const announce = (room: string): void =>
-    server().broadcast(null, { namespace, room, event: 'members', body: marshal(roster(room)) });
+  // Alone, the roster goes to the room. In a cluster each server knows only its own members (the
+  // registry is per process, as in Go neffos), so each tells its own connections what it knows.
+  const announce = (room: string): void => {
+    const s = server();
+    const body = marshal(roster(room));
+    if (!s.stackExchange) return s.broadcast(null, { namespace, room, event: 'members', body });
+    for (const ns of s.connectionsByNamespace(namespace).values()) if (ns.room(room)) ns.conn.write({ namespace, room, event: 'members', body });
+  };
   return {
     _OnRoomJoin: (_ns, msg) => {
       if (msg.room === 'secret') throw new Error('the secret room is for members only');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export interface GoBinaries { server: string; client: string; codec: string }
+export interface GoBinaries { server: string; client: string; codec: string; cluster: string }
 export type GoBuild = GoBinaries | { skipped: string };
 
 export interface GoServer {
@@ -28,7 +28,7 @@ export const GO_MODULE_DIR = fileURLToPath(new URL('../../e2e/go/', import.meta.
 
 let building: Promise<GoBuild> | undefined;
 
-/** Builds cmd/server, cmd/client and cmd/codec once into a temp dir; `{ skipped }` when Go is unusable here. */
+/** Builds cmd/server, cmd/client, cmd/codec and cmd/cluster once into a temp dir; `{ skipped }` when Go is unusable here. */
 export function buildGoBinaries(): Promise<GoBuild> {
   building ??= new Promise<GoBuild>((resolve) => {
     const v = spawnSync('go', ['version'], { encoding: 'utf8' });
@@ -38,7 +38,7 @@ export function buildGoBinaries(): Promise<GoBuild> {
     }
     const dir = mkdtempSync(join(tmpdir(), 'neffos-go-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const p = spawn('go', ['build', '-o', dir + '/', './cmd/server', './cmd/client', './cmd/codec'], {
+    const p = spawn('go', ['build', '-o', dir + '/', './cmd/server', './cmd/client', './cmd/codec', './cmd/cluster'], {
       cwd: GO_MODULE_DIR,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -50,7 +50,7 @@ export function buildGoBinaries(): Promise<GoBuild> {
         resolve({ skipped: `go build of e2e/go failed (module download or compile error): ${err.trim().slice(0, 2000)}` });
         return;
       }
-      resolve({ server: join(dir, 'server'), client: join(dir, 'client'), codec: join(dir, 'codec') });
+      resolve({ server: join(dir, 'server'), client: join(dir, 'client'), codec: join(dir, 'codec'), cluster: join(dir, 'cluster') });
     });
   });
   return building;
@@ -152,6 +152,30 @@ export async function startGoServer(opts: { port?: number; verbose?: boolean } =
     },
     get url() {
       return `ws://127.0.0.1:${p.port}/echo`;
+    },
+    get stderr() {
+      return p.stderr;
+    },
+    stop: () => p.stop(),
+    restart: () => p.restart(),
+  };
+}
+
+/**
+ * Spawns e2e/go/cmd/cluster: a Go neffos server on neffos's stackexchange/redis (`redis`: host:port)
+ * or stackexchange/nats (`nats`: a nats:// URL) with `prefix`; its endpoint is ws://127.0.0.1:<port>/ws.
+ */
+export async function startGoClusterServer(opts: { redis?: string; nats?: string; prefix: string; port?: number }): Promise<GoServer> {
+  const { cluster: bin } = await binaries();
+  const broker = opts.redis ? ['-redis', opts.redis] : ['-nats', opts.nats ?? ''];
+  const args = (port: number) => ['-addr', `127.0.0.1:${port}`, ...broker, '-prefix', opts.prefix];
+  const p = await startReadyProcess(bin, args, 'Go cluster server', { port: opts.port });
+  return {
+    get port() {
+      return p.port;
+    },
+    get url() {
+      return `ws://127.0.0.1:${p.port}/ws`;
     },
     get stderr() {
       return p.stderr;

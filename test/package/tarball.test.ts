@@ -47,11 +47,14 @@ after(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-const subpaths = ['neffos-ts', 'neffos-ts/client', 'neffos-ts/protocol', 'neffos-ts/server', 'neffos-ts/legacy'];
+const subpaths = ['neffos-ts', 'neffos-ts/client', 'neffos-ts/protocol', 'neffos-ts/server', 'neffos-ts/server/redis', 'neffos-ts/server/nats', 'neffos-ts/legacy'];
 const expected: Record<string, string[]> = {
   'neffos-ts': ['dial', 'Conn', 'NSConn', 'Room', 'reply', 'backoff', 'marshal', 'unmarshal', 'TimeoutError', 'BadNamespaceError', 'NeffosError'],
   'neffos-ts/protocol': ['encode', 'decode', 'escape', 'unescape', 'reply', 'parseAck', 'createMessage', 'isReply', 'OnNamespaceConnect', 'ClosedError'],
-  'neffos-ts/server': ['Server', 'Conn', 'NSConn', 'Room', 'reply', 'getContext', 'BaseController', 'WsSocket', 'DEFAULTS', 'RemoteError'],
+  'neffos-ts/server': ['Server', 'Conn', 'NSConn', 'Room', 'reply', 'getContext', 'BaseController', 'WsSocket', 'DEFAULTS', 'RemoteError', 'MemoryStackExchange'],
+  // The adapters load without their optional peer dependency (ioredis, @nats-io/transport-node): it is imported on open().
+  'neffos-ts/server/redis': ['RedisStackExchange'],
+  'neffos-ts/server/nats': ['NatsStackExchange'],
   'neffos-ts/legacy': ['LegacyServer', 'LegacyConnection', 'LegacyClient', 'dialLegacy', 'encode', 'decode', 'All', 'Broadcast', 'NotMe', 'LegacyError', 'irisWsSource', 'LEGACY_DEFAULTS'],
 };
 expected['neffos-ts/client'] = expected['neffos-ts']!;
