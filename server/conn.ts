@@ -1,29 +1,26 @@
 /**
- * One client connection on the server: handshake, incoming dispatch (Go's
- * `handleMessage`), server-initiated requests, the write path and close.
+ * One client connection on the server: its one state (server/state.ts), the handshake, incoming dispatch (Go's
+ * `handleMessage`; requests are answered by server/responder.ts), server-initiated requests, the write path and close.
  */
 import type { IncomingMessage } from 'node:http';
 import {
-  ACK_REQUEST, AbortError, BadNamespaceError, ClosedError, InvalidPayloadError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
-  OnRoomJoin, OnRoomLeave, OnRoomLeft, Reply, WriteError, decode, emptyReply,
-  encode, encodeAckId, encodeAckRefused, errorToText, isBody,
-  type DecodeOptions, type Frame, type Message, type MessageInit,
+  BadNamespaceError, ClosedError, InvalidPayloadError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
+  OnRoomJoin, OnRoomLeft, Reply, WriteError, askAbortedError, decode, emptyReply, encode, encodeAckId, encodeAckRefused,
+  errorToText, isAckRequest, isBody, isClientToken,
+  type Frame, type Message, type MessageInit,
 } from '../protocol/index.js';
-import { fire, fireAndForget, isPromise, localMessage, type Handlers, type Outcome } from './handler.js';
+import { fire, fireAndForget, isPromise, localMessage, withDeadline, type Handlers, type Outcome } from './handler.js';
 import { NSConn } from './nsconn.js';
 import { PendingAsks } from './pending.js';
+import { respond, ruleOf } from './responder.js';
+import { SERVER_CONN_MOVES, State, type ServerConnState } from './state.js';
 import type { ServerCore } from './core.js';
 import type { AskOptions, ServerMessage } from './types.js';
 import type { ServerSocket, SocketHandlers } from './socket.js';
 
-type Readiness = 'pending' | 'accepted' | 'refused';
-
-const MAX_PRE_ACK_FRAMES = 256;
-const MAX_HELD_FRAMES = 4096;
-
 /**
- * A client connection (Go's `*neffos.Conn`). Handlers reach it as `nsConn.conn`;
- * `onConnect(conn)` receives it first.
+ * A client connection (Go's `*neffos.Conn`). Handlers reach it as `nsConn.conn`; `onConnect(conn)` receives it first.
+ * Its one state — `awaiting-handshake` → `open` → `closing` → `closed` — is emitted as the server's `connState`.
  * @example
  * const server = new Server(namespaces, {
  *   onConnect: (conn) => { if (!conn.request.headers.authorization) throw new Error('login first'); },
@@ -39,26 +36,33 @@ export class Conn {
   /** @internal */ readonly core: ServerCore;
   /** @internal */ readonly socket: ServerSocket;
   /** @internal connected namespaces */ readonly nss = new Map<string, NSConn>();
-  /** @internal */ lastRead = 0;
+  /** @internal coarse time of the last frame read */ lastRead = 0;
+  /** @internal coarse time of the last pong (or frame) read */ lastPong = 0;
   /** @internal */ stalledSince = 0;
-  /** @internal */ alive = true;
-  /** @internal */ registered = false;
   /** @internal wrote a frame in the current tick (reset by the server's end-of-tick flush) */ wrote = false;
   /** @internal corked from the second frame of a tick until the flush */ corked = false;
+  /** @internal bytes the socket had not written when this tick's first frame was sent */ backlog = 0;
+  /** @internal characters sent in this tick (a burst over maxBufferedAmount is written out mid-tick) */ tickBytes = 0;
+  /** @internal rooms joined, every namespace together */ rooms = 0;
+  #dropped = 0;
+  readonly #state: State<ServerConnState>;
   // Created on first use: most connections never store values, ask, queue frames or hold.
-  private store: Map<string, unknown> | undefined;
-  private pending: PendingAsks | undefined;
-  private readonly decodeOptions: DecodeOptions;
-  private readiness: Readiness = 'pending';
-  private refusal = '';
-  private acknowledged = false;
-  private gotAckRequest = false;
-  private preAck: Array<[Frame, boolean]> | undefined;
-  private ackWaiters: Array<(ok: boolean) => void> | undefined;
-  private closed = false;
-  private holds = 0;
-  private inbox: Message[] | undefined;
-  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  #store: Map<string, unknown> | undefined;
+  #pending: PendingAsks | undefined;
+  /** The `onConnect` verdict: undefined while it runs, null accepted, else the refusal text. */
+  #verdict: string | null | undefined;
+  #gotAckRequest = false;
+  #early: Array<[Frame, boolean]> | undefined;
+  #earlyBytes = 0;
+  #ackWaiters: Array<(ok: boolean) => void> | undefined;
+  #holds = 0;
+  #inbox: Message[] | undefined;
+  #inboxBytes = 0;
+  #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Server-initiated requests in flight (connect, join, leave, disconnect): a second call gets the same promise. */
+  #inflight: Map<string, Promise<unknown>> | undefined;
+  /** NSConns being connected (a server connect in flight): a client connect meanwhile gets the same one. */
+  #entering: Map<string, NSConn> | undefined;
 
   /** @internal use `Server.accept` */
   constructor(core: ServerCore, socket: ServerSocket, request: IncomingMessage, id: string) {
@@ -68,8 +72,8 @@ export class Conn {
     this.id = id;
     const tries = Number.parseInt(String(request.headers['x-websocket-reconnect'] ?? ''), 10);
     this.reconnectTries = Number.isFinite(tries) && tries > 0 ? tries : 0;
-    this.decodeOptions = core.decodeOptions;
-    this.lastRead = core.clock;
+    this.lastRead = this.lastPong = core.clock;
+    this.#state = new State<ServerConnState>(SERVER_CONN_MOVES, 'awaiting-handshake', (e) => core.stateChanged(this, e));
   }
 
   /** @internal starts reading, runs `onConnect` and the handshake timer. */
@@ -77,22 +81,25 @@ export class Conn {
     this.socket.listen(new ConnHandlers(this));
     if (this.core.onlyNative) {
       // Go native-only mode: no ack either way; namespace "" is connected at once.
-      this.gotAckRequest = true;
-      const events = this.core.events.get('') as Handlers;
-      this.addNamespace(new NSConn(this, '', events));
-    } else if (this.core.handshakeTimeout > 0) {
-      this.handshakeTimer = setTimeout(() => this.close(1008, 'handshake timeout'), this.core.handshakeTimeout);
+      this.#gotAckRequest = true;
+      this.addNamespace(new NSConn(this, '', this.core.events.get('') as Handlers));
     }
+    if (this.core.handshakeTimeout > 0) this.#handshakeTimer = setTimeout(() => this.close(1008, 'handshake timeout'), this.core.handshakeTimeout);
     const onConnect = this.core.onConnect;
-    if (!onConnect) return this.ready(undefined);
+    if (!onConnect) return this.#ready(undefined);
     try {
       const r = onConnect(this);
       if (r && typeof (r as Promise<void>).then === 'function') {
-        Promise.resolve(r).then(() => this.ready(undefined), (e) => this.ready(e ?? new Error('refused')));
-      } else this.ready(undefined);
+        Promise.resolve(r).then(() => this.#ready(undefined), (e) => this.#ready(e ?? new Error('refused')));
+      } else this.#ready(undefined);
     } catch (e) {
-      this.ready(e ?? new Error('refused'));
+      this.#ready(e ?? new Error('refused'));
     }
+  }
+
+  /** `awaiting-handshake`, `open`, `closing` or `closed`; every change is emitted as the server's `connState`. */
+  get state(): ServerConnState {
+    return this.#state._now;
   }
 
   /** Whether the id is this connection's. */
@@ -105,29 +112,40 @@ export class Conn {
     return this.reconnectTries > 0;
   }
 
-  /** Whether the connection is closed. */
+  /** Whether the connection is closing or closed (nothing is dispatched or written any more). */
   get isClosed(): boolean {
-    return this.closed;
+    const s = this.#state._now;
+    return s === 'closing' || s === 'closed';
   }
 
-  /** The handshake completed (`A`+id sent). */
+  /** @internal the handshake completed and the connection is not closing */
+  get isOpen(): boolean {
+    return this.#state._now === 'open';
+  }
+
+  /** The handshake completed (`A`+id sent) and the connection is open. */
   get isAcknowledged(): boolean {
-    return this.acknowledged;
+    return this.#state._now === 'open';
+  }
+
+  /** Messages dropped by the `slowConsumer: 'drop'` policy on this connection (each also emitted as the server's `drop`). */
+  get droppedMessages(): number {
+    return this.#dropped;
   }
 
   /** Stores a value on this connection (local only). */
   set(key: string, value: unknown): void {
-    (this.store ??= new Map()).set(key, value);
+    (this.#store ??= new Map()).set(key, value);
   }
 
   /** A stored value. */
   get<T = unknown>(key: string): T | undefined {
-    return this.store?.get(key) as T | undefined;
+    return this.#store?.get(key) as T | undefined;
   }
 
   /** Adds 1 (or `by`) to a numeric value and returns it; a missing or non-numeric value counts as 0. */
   increment(key: string, by = 1): number {
-    const v = this.store?.get(key);
+    const v = this.#store?.get(key);
     const n = (typeof v === 'number' ? v : 0) + by;
     this.set(key, n);
     return n;
@@ -149,93 +167,133 @@ export class Conn {
   }
 
   /**
-   * Server-initiated namespace connect (Go's `Conn.Connect`): fires the local
-   * `_OnNamespaceConnect` (a thrown error aborts), asks the client, then fires
-   * `_OnNamespaceConnected`. Called from `onConnect`, it accepts the connection
-   * first and waits for the handshake.
+   * Server-initiated namespace connect (Go's `Conn.Connect`): fires the local `_OnNamespaceConnect` (a thrown error
+   * aborts), asks the client, then fires `_OnNamespaceConnected`. Called from `onConnect`, it accepts the connection
+   * first and waits for the handshake. A second call meanwhile gets the same promise (one NSConn, one controller).
    * @example
    * onConnect: (conn) => { void conn.connect('forced').then((ns) => ns.emit('welcome', 'hi')); }
    */
-  async connect(namespace: string, options?: AskOptions): Promise<NSConn> {
-    if (this.closed) throw new ClosedError();
-    if (this.readiness === 'pending') this.ready(undefined);
-    if (!this.acknowledged) await this.waitAck(options?.timeout ?? 10_000);
-    const existing = this.nss.get(namespace);
-    if (existing) return existing;
-    const events = this.core.events.get(namespace);
-    if (!events) throw new BadNamespaceError();
-    const ns = new NSConn(this, namespace, events);
-    const m = localMessage(namespace, '', OnNamespaceConnect, false);
-    const veto = await fire(events, ns, m);
-    if (veto instanceof Error) throw veto;
-    return this.askThen({ namespace, event: OnNamespaceConnect }, options, () => {
-      const again = this.nss.get(namespace);
-      if (again) return again;
-      this.addNamespace(ns);
-      m.event = OnNamespaceConnected;
-      fireAndForget(events, ns, m, this.core.logger);
-      return ns;
+  connect(namespace: string, options?: AskOptions): Promise<NSConn> {
+    return this.once(OnNamespaceConnect, namespace, '', async () => {
+      if (this.isClosed) throw new ClosedError();
+      if (this.#verdict === undefined) this.#ready(undefined);
+      if (!this.isOpen) await this.#waitAck(options?.timeout ?? 10_000);
+      const existing = this.nss.get(namespace);
+      if (existing) return existing;
+      const ns = this.entering(namespace);
+      if (!ns) throw new BadNamespaceError();
+      try {
+        const m = localMessage(namespace, '', OnNamespaceConnect, false);
+        const veto = await this.withDeadline(fire(ns.events, ns, m), OnNamespaceConnect);
+        if (veto instanceof Error) throw veto;
+        return await this.askThen({ namespace, event: OnNamespaceConnect }, options, () => {
+          const again = this.nss.get(namespace);
+          if (again) return again;
+          this.addNamespace(ns);
+          m.event = OnNamespaceConnected;
+          fireAndForget(ns.events, ns, m, this.core.logger);
+          return ns;
+        });
+      } finally {
+        this.entered(ns);
+      }
     });
   }
 
-  /**
-   * Sends a message and waits for the client's answer (a reply, or an error
-   * that rejects). Prefer `nsConn.ask`.
-   */
+  /** Sends a message and waits for the client's answer (a reply, or an error that rejects). Prefer `nsConn.ask`. */
   ask(message: MessageInit, options?: AskOptions): Promise<ServerMessage> {
-    if (this.closed) return Promise.reject(new ClosedError());
-    if (options?.signal?.aborted) return Promise.reject(new AbortError());
+    return this.#ask<ServerMessage>(message, options, undefined);
+  }
+
+  /**
+   * @internal asks, and runs `then` on the reply synchronously, before the next frame is handled (the client may use
+   * a namespace or room right after answering). A promise from `then` holds later frames until it settles.
+   */
+  askThen<T>(message: MessageInit, options: AskOptions | undefined, then: (m: ServerMessage) => T | Promise<T>): Promise<T> {
+    return this.#ask(message, options, then);
+  }
+
+  /** The one path of every server ask: deadline, signal, a fresh unpredictable token, the per-connection bound. */
+  #ask<T>(message: MessageInit, options: AskOptions | undefined, then: ((m: ServerMessage) => T | Promise<T>) | undefined): Promise<T> {
+    if (this.isClosed) return Promise.reject(new ClosedError());
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(askAbortedError(signal));
+    const pending = (this.#pending ??= new PendingAsks());
+    if (pending.size >= this.core.limits.maxPendingAsks) {
+      this.close(1008, 'too many pending asks');
+      return Promise.reject(new ClosedError('too many pending asks'));
+    }
     const wait = this.core.nextToken();
-    const pending = (this.pending ??= new PendingAsks());
-    const p = pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal);
+    const p = pending.add(wait, options?.timeout ?? this.core.requestTimeout, signal, then);
     if (!this.write({ ...message, wait })) pending.reject(wait, new WriteError());
     return p;
   }
 
+  /** @internal runs `work` once per (event, namespace, room) at a time: a second call meanwhile gets the same promise. */
+  once<T>(event: string, namespace: string, room: string, work: () => Promise<T>): Promise<T> {
+    const key = event + ';' + namespace + ';' + room;
+    const map = (this.#inflight ??= new Map());
+    const running = map.get(key);
+    if (running) return running as Promise<T>;
+    const p = work().finally(() => map.delete(key));
+    map.set(key, p);
+    return p;
+  }
+
+  /** @internal the NSConn being connected for `namespace` (created if declared); undefined when not declared. */
+  entering(namespace: string): NSConn | undefined {
+    const known = this.#entering?.get(namespace);
+    if (known) return known;
+    const events = this.core.events.get(namespace);
+    if (!events) return undefined;
+    const ns = new NSConn(this, namespace, events);
+    (this.#entering ??= new Map()).set(namespace, ns);
+    return ns;
+  }
+
+  /** @internal the connect of `ns` ended (accepted or not): a later connect starts afresh */
+  entered(ns: NSConn): void {
+    if (this.#entering?.get(ns.namespace) === ns) this.#entering.delete(ns.namespace);
+  }
+
+  /** @internal a system handler's outcome with the server's `systemHandlerTimeout` */
+  withDeadline(out: Outcome | Promise<Outcome>, event: string): Outcome | Promise<Outcome> {
+    return withDeadline(out, this.core.systemHandlerTimeout, event);
+  }
+
   /**
-   * Writes a message if the write guard allows it (PROTOCOL.md §4.6): the namespace
-   * must be connected and a room joined. Returns false otherwise or when closed.
+   * Writes a message if the write guard allows it (PROTOCOL.md §4.6): the namespace must be connected and a room
+   * joined. Returns false otherwise, when closing or closed, or when a slow consumer's message is dropped.
    * A `native: true` message is sent as its raw body.
    */
   write(m: MessageInit): boolean {
-    if (this.closed || !this.canWrite(m.namespace ?? '', m.room ?? '', m.event ?? '')) return false;
+    if (!this.isOpen || !this.canWrite(m.namespace ?? '', m.room ?? '', m.event ?? '')) return false;
     const frame = encode(m);
     return this.send(frame, typeof frame !== 'string');
   }
 
   /** Closes the connection with a close frame (default 1000); namespaces are force-disconnected first. */
   close(code = 1000, reason = ''): void {
-    if (this.closed) return;
-    this.cleanup();
+    if (this.isClosed) return;
+    this.#end('closing');
     this.socket.close(code, reason);
-  }
-
-  /**
-   * @internal asks, and runs `then` on the reply synchronously, before the next frame is handled
-   * (the client may use a namespace or room right after answering). A promise from `then` holds
-   * later frames until it settles.
-   */
-  askThen<T>(message: MessageInit, options: AskOptions | undefined, then: (m: ServerMessage) => T | Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new ClosedError());
-    if (options?.signal?.aborted) return Promise.reject(new AbortError());
-    const wait = this.core.nextToken();
-    const pending = (this.pending ??= new PendingAsks());
-    const p = pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal, then);
-    if (!this.write({ ...message, wait })) pending.reject(wait, new WriteError());
-    return p;
   }
 
   /** @internal holds incoming frames (except replies to our asks) until `p` settles. */
   hold(p: Promise<unknown>): void {
-    this.holds++;
-    const release = () => this.release();
+    this.#holds++;
+    const release = () => this.#release();
     p.then(release, release);
   }
 
-  private release(): void {
-    if (--this.holds > 0) return;
-    const inbox = this.inbox;
-    while (this.holds === 0 && inbox !== undefined && inbox.length > 0 && !this.closed) this.dispatch(inbox.shift() as Message);
+  #release(): void {
+    if (--this.#holds > 0) return;
+    const inbox = this.#inbox;
+    while (this.#holds === 0 && inbox !== undefined && inbox.length > 0 && this.isOpen) {
+      const m = inbox.shift() as Message;
+      this.#inboxBytes -= sizeOf(m);
+      this.#dispatch(m);
+    }
   }
 
   /** @internal write guard */
@@ -247,32 +305,49 @@ export class Conn {
     return true;
   }
 
-  /** @internal sends one frame, batching a tick's frames into one socket write. */
+  /**
+   * @internal sends one frame, batching a tick's frames into one socket write. The slow-consumer policy looks at what
+   * the socket could not write: its backlog when the tick's first frame went out (a burst being corked is not a
+   * backlog), re-measured whenever a tick's burst passes `maxBufferedAmount` and is written out mid-tick.
+   */
   send(frame: Frame | Buffer, isBinary: boolean): boolean {
-    if (this.closed) return false;
+    const st = this.#state._now;
+    if (st === 'closing' || st === 'closed') return false;
     const s = this.socket;
     const limit = this.core.maxBufferedAmount;
-    if (limit > 0 && s.bufferedAmount > limit) {
-      if (this.core.slowConsumer === 'drop') return false;
-      this.close(1008, 'slow consumer: send buffer over ' + limit + ' bytes');
-      return false;
-    }
-    // The first frame of a tick goes straight out; from the second on, the socket is corked
-    // until the server's end-of-tick flush, so a burst leaves in one writev, in order.
     if (!this.wrote) {
+      // The first frame of a tick goes straight out; from the second on, the socket is corked
+      // until the server's end-of-tick flush, so a burst leaves in one writev, in order.
       this.wrote = true;
       this.core.touched(this);
+      if (limit > 0) this.backlog = s.bufferedAmount;
     } else if (!this.corked && s.cork) {
       this.corked = true;
       s.cork();
     }
+    if (limit > 0 && this.backlog > limit) return this.#overflow(limit);
     s.send(frame, isBinary);
+    if (limit > 0 && (this.tickBytes += frame.length) > limit) {
+      this.flush();
+      this.wrote = true; // still listed for this tick's flush
+      this.backlog = s.bufferedAmount;
+    }
     return true;
+  }
+
+  /** A slow consumer: drop (counted and emitted) or close, by the server's policy. */
+  #overflow(limit: number): false {
+    if (this.core.slowConsumer === 'drop') {
+      this.#dropped++;
+      this.core.dropped(this, this.backlog);
+    } else this.close(1008, 'slow consumer: send buffer over ' + limit + ' bytes');
+    return false;
   }
 
   /** @internal the end-of-tick flush */
   flush(): void {
     this.wrote = false;
+    this.tickBytes = 0;
     if (this.corked) {
       this.corked = false;
       this.socket.uncork?.();
@@ -296,10 +371,17 @@ export class Conn {
     this.core.indexNamespace(ns, false);
   }
 
-  private waitAck(timeout: number): Promise<void> {
+  /** @internal a client may join one more room; past `maxRooms` the connection is closed (1008). */
+  mayJoin(): boolean {
+    if (this.rooms < this.core.limits.maxRooms) return true;
+    this.close(1008, 'too many rooms');
+    return false;
+  }
+
+  #waitAck(timeout: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new ClosedError('handshake did not complete')), timeout);
-      (this.ackWaiters ??= []).push((ok) => {
+      (this.#ackWaiters ??= []).push((ok) => {
         clearTimeout(t);
         if (ok) resolve();
         else reject(new ClosedError());
@@ -307,71 +389,66 @@ export class Conn {
     });
   }
 
-  private ready(error: unknown): void {
-    if (this.readiness !== 'pending') {
+  #ready(error: unknown): void {
+    if (this.#verdict !== undefined) {
       // onConnect failed after it had already accepted (e.g. by calling connect): close.
-      if (error !== undefined && !this.closed) this.close(1008, errorToText(error));
+      if (error !== undefined) this.close(1008, errorToText(error));
       return;
     }
-    this.readiness = error === undefined ? 'accepted' : 'refused';
-    if (error !== undefined) this.refusal = errorToText(error);
-    if (this.gotAckRequest) this.finishHandshake();
+    this.#verdict = error === undefined ? null : errorToText(error);
+    if (this.#gotAckRequest) this.#finishHandshake();
   }
 
-  private finishHandshake(): void {
-    if (this.closed) return;
+  #finishHandshake(): void {
+    if (this.#state._now !== 'awaiting-handshake') return;
     // No handshake completes once the server is closed.
     if (this.core.isClosed) return this.close(1001, 'server closed');
-    clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = undefined;
-    if (this.readiness === 'refused') {
-      if (this.core.onlyNative) return this.close(1008, this.refusal);
-      this.send(encodeAckRefused(this.refusal), false);
+    clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = undefined;
+    const refusal = this.#verdict;
+    if (typeof refusal === 'string') {
+      if (this.core.onlyNative) return this.close(1008, refusal);
+      this.send(encodeAckRefused(refusal), false);
       return this.close(1000, '');
     }
-    this.acknowledged = true;
-    this.registered = true;
+    this.#state.to('open');
     this.core.register(this);
     if (!this.core.onlyNative) this.send(encodeAckId(this.id), false);
-    const waiters = this.ackWaiters;
-    this.ackWaiters = undefined;
+    const waiters = this.#ackWaiters;
+    this.#ackWaiters = undefined;
     if (waiters) for (const w of waiters) w(true);
-    const queued = this.preAck;
-    this.preAck = undefined;
+    const queued = this.#early;
+    this.#early = undefined;
     if (queued) for (const [data, isBinary] of queued) this.onFrame(data, isBinary);
   }
 
-  /** @internal */
+  /** @internal one frame, handled by the rule of the state it arrives in */
   onFrame(data: Frame, isBinary: boolean): void {
-    this.lastRead = this.core.clock;
-    if (!this.acknowledged) {
-      if (this.closed) return;
-      if (!this.gotAckRequest && (data === ACK_REQUEST || (isBinary && data.length === 1 && (data as Uint8Array)[0] === 0x4d))) {
-        this.gotAckRequest = true;
-        if (this.readiness !== 'pending') this.finishHandshake();
+    this.lastRead = this.lastPong = this.core.clock;
+    const st = this.#state._now;
+    if (st === 'open') {
+      if (data.length === 0) return;
+      const m = decode(data, this.core.decodeOptions);
+      if (m.invalid === true) return this.#invalidFrame(data);
+      if (this.#holds === 0) return this.#dispatch(m);
+      if (this.#resolveReply(m)) return;
+      if ((this.#inboxBytes += sizeOf(m)) > this.core.limits.maxHeldBytes) return this.close(1008, 'too many bytes while a request is pending');
+      (this.#inbox ??= []).push(m);
+    } else if (st === 'awaiting-handshake') {
+      if (!this.#gotAckRequest && isAckRequest(data)) {
+        this.#gotAckRequest = true;
+        if (this.#verdict !== undefined) this.#finishHandshake();
         return;
       }
       if (data.length === 0) return;
-      const q = (this.preAck ??= []);
-      if (q.length >= MAX_PRE_ACK_FRAMES) return this.close(1008, 'too many frames before the handshake');
-      q.push([data, isBinary]);
-      return;
+      if ((this.#earlyBytes += data.length) > this.core.limits.maxEarlyBytes) return this.close(1008, 'too many bytes before the handshake');
+      (this.#early ??= []).push([data, isBinary]);
     }
-    if (data.length === 0) return;
-    const m = decode(data, this.decodeOptions);
-    if (m.invalid === true) return this.invalidFrame(data);
-    if (this.holds > 0) {
-      if (this.resolveReply(m)) return;
-      const inbox = (this.inbox ??= []);
-      if (inbox.length >= MAX_HELD_FRAMES) return this.close(1008, 'too many frames while a request is pending');
-      inbox.push(m);
-      return;
-    }
-    this.dispatch(m);
+    // closing, closed: nothing more is dispatched
   }
 
   /** Go drops a frame it cannot parse and keeps reading; the application may observe it. */
-  private invalidFrame(data: Frame): void {
+  #invalidFrame(data: Frame): void {
     const cb = this.core.onInvalidFrame;
     if (!cb) return;
     try {
@@ -382,50 +459,35 @@ export class Conn {
   }
 
   /** Go's `handleMessage`, server side. */
-  private dispatch(m: Message): void {
+  #dispatch(m: Message): void {
     if (this.core.onlyNative) {
       const ns = this.nss.get('');
-      if (ns) this.answerEvent(m as ServerMessage, ns);
+      if (ns) this.#answerEvent(m as ServerMessage, ns);
       return;
     }
-    if (this.resolveReply(m)) return;
-    let r: void | Promise<void> = undefined;
-    switch (m.event) {
-      case OnNamespaceConnect:
-        r = this.replyConnect(m as ServerMessage);
-        break;
-      case OnNamespaceDisconnect:
-        r = this.replyDisconnect(m as ServerMessage);
-        break;
-      case OnRoomJoin: {
-        const ns = this.nss.get(m.namespace);
-        if (ns) r = ns.replyRoomJoin(m as ServerMessage);
-        break;
-      }
-      case OnRoomLeave: {
-        const ns = this.nss.get(m.namespace);
-        if (ns) r = ns.replyRoomLeave(m as ServerMessage);
-        break;
-      }
-      default: {
-        const ns = this.nss.get(m.namespace);
-        // Go answers `bad namespace`, but its own write guard drops it: silence.
-        if (ns) this.answerEvent(m as ServerMessage, ns);
-        return;
-      }
+    const max = this.core.limits.maxNameLength;
+    if (m.namespace.length > max || m.room.length > max || m.event.length > max) return this.close(1008, 'name too long');
+    if (this.#resolveReply(m)) return;
+    const rule = ruleOf(m.event);
+    if (rule !== undefined) {
+      // An async system handler: later frames wait, so state changes keep their order.
+      const r = respond(this, rule, m as ServerMessage);
+      if (r !== undefined) this.hold(r);
+      return;
     }
-    // An async system handler: later frames wait, so state changes keep their order.
-    if (r !== undefined) this.hold(r);
+    const ns = this.nss.get(m.namespace);
+    // Go answers `bad namespace`, but its own write guard drops it: silence.
+    if (ns) this.#answerEvent(m as ServerMessage, ns);
   }
 
-  /** Server tokens (not `$`) may be replies to `Conn.ask` or `Server.ask`. */
-  private resolveReply(m: Message): boolean {
+  /** Server tokens (not a client's `$…`) may be replies to `Conn.ask` or `Server.ask`. */
+  #resolveReply(m: Message): boolean {
     const w = m.wait;
-    if (w === '' || w.charCodeAt(0) === 0x24) return false;
-    return this.core.resolveReply(m, this) || (this.pending !== undefined && this.pending.resolve(w, m));
+    if (w === '' || isClientToken(w)) return false;
+    return this.core.resolveReply(m, this) || (this.#pending !== undefined && this.#pending.resolve(w, m));
   }
 
-  private answerEvent(m: ServerMessage, ns: NSConn): void {
+  #answerEvent(m: ServerMessage, ns: NSConn): void {
     m.isLocal = false;
     m.isForced = false;
     const out = fire(ns.events, ns, m);
@@ -453,72 +515,35 @@ export class Conn {
     }
   }
 
-  private replyConnect(m: ServerMessage): void | Promise<void> {
-    if (m.wait === '' || m.isNoOp) return;
-    if (this.nss.has(m.namespace)) return this.writeEmptyReply(m.wait);
-    const events = this.core.events.get(m.namespace);
-    if (!events) {
-      m.error = BadNamespaceError.text;
-      this.write(m);
-      return;
-    }
-    const ns = new NSConn(this, m.namespace, events);
-    m.isLocal = false;
-    m.isForced = false;
-    const out = fire(events, ns, m);
-    if (isPromise(out)) return out.then((o) => this.finishConnect(m, ns, o));
-    this.finishConnect(m, ns, out);
+  /** @internal the socket closed (its close event) */
+  gone(): void {
+    if (this.#state._now !== 'closed') this.#end('closed');
+    this.core.socketGone(this);
   }
 
-  private finishConnect(m: ServerMessage, ns: NSConn, o: Outcome): void {
-    if (this.closed) return;
-    if (o !== undefined) return this.answer(m, o);
-    if (this.nss.has(m.namespace)) return this.writeEmptyReply(m.wait);
-    this.addNamespace(ns);
-    // Go: the empty reply goes out before `_OnNamespaceConnected` fires.
-    this.writeEmptyReply(m.wait);
-    m.event = OnNamespaceConnected;
-    fireAndForget(ns.events, ns, m, this.core.logger);
-  }
-
-  private replyDisconnect(m: ServerMessage): void | Promise<void> {
-    if (m.wait === '' || m.isNoOp) return;
-    const ns = this.nss.get(m.namespace);
-    if (!ns) return this.writeEmptyReply(m.wait);
-    m.isLocal = false;
-    m.isForced = false;
-    const out = fire(ns.events, ns, m);
-    if (isPromise(out)) return out.then((o) => this.finishDisconnect(m, ns, o));
-    this.finishDisconnect(m, ns, out);
-  }
-
-  private finishDisconnect(m: ServerMessage, ns: NSConn, o: Outcome): void {
-    if (this.closed) return;
-    if (o !== undefined) return this.answer(m, o);
-    ns.forceLeaveAll(false);
-    this.removeNamespace(ns);
-    this.writeEmptyReply(m.wait);
-  }
-
-  /** Local cleanup when the socket closes or `close()` is called (no protocol message). */
-  /** @internal */
-  cleanup(): void {
-    if (this.closed) return;
-    this.closed = true;
-    clearTimeout(this.handshakeTimer);
+  /** The one way out of `awaiting-handshake` and `open`: local cleanup, no protocol message. */
+  #end(to: 'closing' | 'closed'): void {
+    const from = this.#state._now;
+    this.#state.to(to);
+    if (from === 'closing') return; // cleaned up when it started closing
+    clearTimeout(this.#handshakeTimer);
     for (const ns of [...this.nss.values()]) {
       ns.forceLeaveAll(true);
-      const m = localMessage(ns.namespace, '', OnNamespaceDisconnect, true);
-      fireAndForget(ns.events, ns, m, this.core.logger);
+      fireAndForget(ns.events, ns, localMessage(ns.namespace, '', OnNamespaceDisconnect, true), this.core.logger);
       this.removeNamespace(ns);
     }
-    this.pending?.rejectAll(new ClosedError());
-    const waiters = this.ackWaiters;
-    this.ackWaiters = undefined;
+    this.#pending?.rejectAll(new ClosedError());
+    const waiters = this.#ackWaiters;
+    this.#ackWaiters = undefined;
     if (waiters) for (const w of waiters) w(false);
-    this.inbox = undefined;
-    if (this.registered) this.core.unregister(this);
+    this.#inbox = this.#early = undefined;
+    if (from === 'open') this.core.unregister(this);
   }
+}
+
+/** What a held message costs against `maxHeldBytes` (the length of its frame's parts). */
+function sizeOf(m: Message): number {
+  return m.wait.length + m.namespace.length + m.room.length + m.event.length + m.body.length + (m.error?.length ?? 0) + 6;
 }
 
 /** The socket's callbacks for one connection: one small object with prototype methods, no closures. */
@@ -528,10 +553,9 @@ class ConnHandlers implements SocketHandlers {
     this.conn.onFrame(data, isBinary);
   }
   close(): void {
-    this.conn.cleanup();
-    this.conn.core.socketGone(this.conn);
+    this.conn.gone();
   }
   pong(): void {
-    this.conn.alive = true;
+    this.conn.lastPong = this.conn.core.clock;
   }
 }
