@@ -4,15 +4,15 @@
  */
 import type { IncomingMessage } from 'node:http';
 import {
-  BadNamespaceError, ClosedError, InvalidPayloadError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
-  OnRoomJoin, OnRoomLeft, Reply, WriteError, askAbortedError, decode, emptyReply, encode, encodeAckId, encodeAckRefused,
-  errorToText, isAckRequest, isBody, isClientToken,
-  type Frame, type Message, type MessageInit,
+  ClosedError, InvalidPayloadError, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeft, decode, encode,
+  encodeAckId, encodeAckRefused, isClientToken, type Frame, type Message, type MessageInit,
 } from '../protocol/index.js';
 import { fire, fireAndForget, isPromise, localMessage, withDeadline, type Handlers, type Outcome } from './handler.js';
 import { NSConn } from './nsconn.js';
-import { PendingAsks } from './pending.js';
-import { respond, ruleOf } from './responder.js';
+import { Handshake } from './handshake.js';
+import { Requests } from './requests.js';
+import { answer, respond, ruleOf } from './responder.js';
+import { Writer } from './writer.js';
 import { SERVER_CONN_MOVES, State, type ServerConnState } from './state.js';
 import type { ServerCore } from './core.js';
 import type { AskOptions, ServerMessage } from './types.js';
@@ -26,48 +26,33 @@ import type { ServerSocket, SocketHandlers } from './socket.js';
  *   onConnect: (conn) => { if (!conn.request.headers.authorization) throw new Error('login first'); },
  * });
  */
-export class Conn {
+export class Conn extends Writer {
   /** The connection id sent to the client in `A`+id (from `idGenerator`). */
   readonly id: string;
   /** The HTTP upgrade request (Iris's `GetContext`), with `X-Websocket-Header-*` query parameters applied as headers. */
   readonly request: IncomingMessage;
   /** `X-Websocket-Reconnect` of the upgrade request: how many times the client retried (0 = first connection). */
   readonly reconnectTries: number;
-  /** @internal */ readonly core: ServerCore;
-  /** @internal */ readonly socket: ServerSocket;
   /** @internal connected namespaces */ readonly nss = new Map<string, NSConn>();
   /** @internal coarse time of the last frame read */ lastRead = 0;
   /** @internal coarse time of the last pong (or frame) read */ lastPong = 0;
   /** @internal */ stalledSince = 0;
-  /** @internal wrote a frame in the current tick (reset by the server's end-of-tick flush) */ wrote = false;
-  /** @internal corked from the second frame of a tick until the flush */ corked = false;
-  /** @internal bytes the socket had not written when this tick's first frame was sent */ backlog = 0;
-  /** @internal characters sent in this tick (a burst over maxBufferedAmount is written out mid-tick) */ tickBytes = 0;
   /** @internal rooms joined, every namespace together */ rooms = 0;
-  #dropped = 0;
   readonly #state: State<ServerConnState>;
   // Created on first use: most connections never store values, ask, queue frames or hold.
   #store: Map<string, unknown> | undefined;
-  #pending: PendingAsks | undefined;
-  /** The `onConnect` verdict: undefined while it runs, null accepted, else the refusal text. */
-  #verdict: string | null | undefined;
-  #gotAckRequest = false;
-  #early: Array<[Frame, boolean]> | undefined;
-  #earlyBytes = 0;
-  #ackWaiters: Array<(ok: boolean) => void> | undefined;
+  #requests: Requests | undefined;
+  /** While `awaiting-handshake`. */
+  #handshake: Handshake | undefined;
   #holds = 0;
+  /** Async event handlers still running (bounded by `maxPendingHandlers`). */
+  #busy = 0;
   #inbox: Message[] | undefined;
   #inboxBytes = 0;
-  #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Server-initiated requests in flight (connect, join, leave, disconnect): a second call gets the same promise. */
-  #inflight: Map<string, Promise<unknown>> | undefined;
-  /** NSConns being connected (a server connect in flight): a client connect meanwhile gets the same one. */
-  #entering: Map<string, NSConn> | undefined;
 
   /** @internal use `Server.accept` */
   constructor(core: ServerCore, socket: ServerSocket, request: IncomingMessage, id: string) {
-    this.core = core;
-    this.socket = socket;
+    super(core, socket);
     this.request = request;
     this.id = id;
     const tries = Number.parseInt(String(request.headers['x-websocket-reconnect'] ?? ''), 10);
@@ -78,23 +63,12 @@ export class Conn {
 
   /** @internal starts reading, runs `onConnect` and the handshake timer. */
   start(): void {
+    const native = this.core.onlyNative;
+    const h = (this.#handshake = new Handshake(this, native));
     this.socket.listen(new ConnHandlers(this));
-    if (this.core.onlyNative) {
-      // Go native-only mode: no ack either way; namespace "" is connected at once.
-      this.#gotAckRequest = true;
-      this.addNamespace(new NSConn(this, '', this.core.events.get('') as Handlers));
-    }
-    if (this.core.handshakeTimeout > 0) this.#handshakeTimer = setTimeout(() => this.close(1008, 'handshake timeout'), this.core.handshakeTimeout);
-    const onConnect = this.core.onConnect;
-    if (!onConnect) return this.#ready(undefined);
-    try {
-      const r = onConnect(this);
-      if (r && typeof (r as Promise<void>).then === 'function') {
-        Promise.resolve(r).then(() => this.#ready(undefined), (e) => this.#ready(e ?? new Error('refused')));
-      } else this.#ready(undefined);
-    } catch (e) {
-      this.#ready(e ?? new Error('refused'));
-    }
+    // Go native-only mode: no ack either way; namespace "" is connected at once.
+    if (native) this.addNamespace(new NSConn(this, '', this.core.events.get('') as Handlers));
+    h.start();
   }
 
   /** `awaiting-handshake`, `open`, `closing` or `closed`; every change is emitted as the server's `connState`. */
@@ -126,11 +100,6 @@ export class Conn {
   /** The handshake completed (`A`+id sent) and the connection is open. */
   get isAcknowledged(): boolean {
     return this.#state._now === 'open';
-  }
-
-  /** Messages dropped by the `slowConsumer: 'drop'` policy on this connection (each also emitted as the server's `drop`). */
-  get droppedMessages(): number {
-    return this.#dropped;
   }
 
   /** Stores a value on this connection (local only). */
@@ -174,35 +143,20 @@ export class Conn {
    * onConnect: (conn) => { void conn.connect('forced').then((ns) => ns.emit('welcome', 'hi')); }
    */
   connect(namespace: string, options?: AskOptions): Promise<NSConn> {
-    return this.once(OnNamespaceConnect, namespace, '', async () => {
-      if (this.isClosed) throw new ClosedError();
-      if (this.#verdict === undefined) this.#ready(undefined);
-      if (!this.isOpen) await this.#waitAck(options?.timeout ?? 10_000);
-      const existing = this.nss.get(namespace);
-      if (existing) return existing;
-      const ns = this.entering(namespace);
-      if (!ns) throw new BadNamespaceError();
-      try {
-        const m = localMessage(namespace, '', OnNamespaceConnect, false);
-        const veto = await this.withDeadline(fire(ns.events, ns, m), OnNamespaceConnect);
-        if (veto instanceof Error) throw veto;
-        return await this.askThen({ namespace, event: OnNamespaceConnect }, options, () => {
-          const again = this.nss.get(namespace);
-          if (again) return again;
-          this.addNamespace(ns);
-          m.event = OnNamespaceConnected;
-          fireAndForget(ns.events, ns, m, this.core.logger);
-          return ns;
-        });
-      } finally {
-        this.entered(ns);
-      }
-    });
+    return this.#req().connect(namespace, options);
+  }
+
+  /** @internal accepts the connection if `onConnect` has not decided yet, and waits until it is open */
+  async untilOpen(timeout: number): Promise<void> {
+    if (this.isClosed) throw new ClosedError();
+    const h = this.#handshake;
+    if (h?.undecided) h.ready(undefined);
+    if (!this.isOpen) await (this.#handshake?.wait(timeout) ?? Promise.reject(new ClosedError()));
   }
 
   /** Sends a message and waits for the client's answer (a reply, or an error that rejects). Prefer `nsConn.ask`. */
   ask(message: MessageInit, options?: AskOptions): Promise<ServerMessage> {
-    return this.#ask<ServerMessage>(message, options, undefined);
+    return this.#req().ask<ServerMessage>(message, options, undefined);
   }
 
   /**
@@ -210,50 +164,26 @@ export class Conn {
    * a namespace or room right after answering). A promise from `then` holds later frames until it settles.
    */
   askThen<T>(message: MessageInit, options: AskOptions | undefined, then: (m: ServerMessage) => T | Promise<T>): Promise<T> {
-    return this.#ask(message, options, then);
+    return this.#req().ask(message, options, then);
   }
 
-  /** The one path of every server ask: deadline, signal, a fresh unpredictable token, the per-connection bound. */
-  #ask<T>(message: MessageInit, options: AskOptions | undefined, then: ((m: ServerMessage) => T | Promise<T>) | undefined): Promise<T> {
-    if (this.isClosed) return Promise.reject(new ClosedError());
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(askAbortedError(signal));
-    const pending = (this.#pending ??= new PendingAsks());
-    if (pending.size >= this.core.limits.maxPendingAsks) {
-      this.close(1008, 'too many pending asks');
-      return Promise.reject(new ClosedError('too many pending asks'));
-    }
-    const wait = this.core.nextToken();
-    const p = pending.add(wait, options?.timeout ?? this.core.requestTimeout, signal, then);
-    if (!this.write({ ...message, wait })) pending.reject(wait, new WriteError());
-    return p;
+  #req(): Requests {
+    return (this.#requests ??= new Requests(this));
   }
 
   /** @internal runs `work` once per (event, namespace, room) at a time: a second call meanwhile gets the same promise. */
   once<T>(event: string, namespace: string, room: string, work: () => Promise<T>): Promise<T> {
-    const key = event + ';' + namespace + ';' + room;
-    const map = (this.#inflight ??= new Map());
-    const running = map.get(key);
-    if (running) return running as Promise<T>;
-    const p = work().finally(() => map.delete(key));
-    map.set(key, p);
-    return p;
+    return this.#req().once(event, namespace, room, work);
   }
 
   /** @internal the NSConn being connected for `namespace` (created if declared); undefined when not declared. */
   entering(namespace: string): NSConn | undefined {
-    const known = this.#entering?.get(namespace);
-    if (known) return known;
-    const events = this.core.events.get(namespace);
-    if (!events) return undefined;
-    const ns = new NSConn(this, namespace, events);
-    (this.#entering ??= new Map()).set(namespace, ns);
-    return ns;
+    return this.#req().entering(namespace);
   }
 
   /** @internal the connect of `ns` ended (accepted or not): a later connect starts afresh */
   entered(ns: NSConn): void {
-    if (this.#entering?.get(ns.namespace) === ns) this.#entering.delete(ns.namespace);
+    this.#requests?.entered(ns);
   }
 
   /** @internal a system handler's outcome with the server's `systemHandlerTimeout` */
@@ -305,60 +235,6 @@ export class Conn {
     return true;
   }
 
-  /**
-   * @internal sends one frame, batching a tick's frames into one socket write. The slow-consumer policy looks at what
-   * the socket could not write: its backlog when the tick's first frame went out (a burst being corked is not a
-   * backlog), re-measured whenever a tick's burst passes `maxBufferedAmount` and is written out mid-tick.
-   */
-  send(frame: Frame | Buffer, isBinary: boolean): boolean {
-    const st = this.#state._now;
-    if (st === 'closing' || st === 'closed') return false;
-    const s = this.socket;
-    const limit = this.core.maxBufferedAmount;
-    if (!this.wrote) {
-      // The first frame of a tick goes straight out; from the second on, the socket is corked
-      // until the server's end-of-tick flush, so a burst leaves in one writev, in order.
-      this.wrote = true;
-      this.core.touched(this);
-      if (limit > 0) this.backlog = s.bufferedAmount;
-    } else if (!this.corked && s.cork) {
-      this.corked = true;
-      s.cork();
-    }
-    if (limit > 0 && this.backlog > limit) return this.#overflow(limit);
-    s.send(frame, isBinary);
-    if (limit > 0 && (this.tickBytes += frame.length) > limit) {
-      this.flush();
-      this.wrote = true; // still listed for this tick's flush
-      this.backlog = s.bufferedAmount;
-    }
-    return true;
-  }
-
-  /** A slow consumer: drop (counted and emitted) or close, by the server's policy. */
-  #overflow(limit: number): false {
-    if (this.core.slowConsumer === 'drop') {
-      this.#dropped++;
-      this.core.dropped(this, this.backlog);
-    } else this.close(1008, 'slow consumer: send buffer over ' + limit + ' bytes');
-    return false;
-  }
-
-  /** @internal the end-of-tick flush */
-  flush(): void {
-    this.wrote = false;
-    this.tickBytes = 0;
-    if (this.corked) {
-      this.corked = false;
-      this.socket.uncork?.();
-    }
-  }
-
-  /** @internal */
-  writeEmptyReply(wait: string): void {
-    this.send(emptyReply(wait), false);
-  }
-
   /** @internal registers a connected namespace (and the server's index). */
   addNamespace(ns: NSConn): void {
     this.nss.set(ns.namespace, ns);
@@ -378,48 +254,19 @@ export class Conn {
     return false;
   }
 
-  #waitAck(timeout: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new ClosedError('handshake did not complete')), timeout);
-      (this.#ackWaiters ??= []).push((ok) => {
-        clearTimeout(t);
-        if (ok) resolve();
-        else reject(new ClosedError());
-      });
-    });
+  /** @internal the handshake refused the connection with `text` (`H` + text, then a close) */
+  refuse(text: string): void {
+    if (this.core.onlyNative) return this.close(1008, text);
+    this.send(encodeAckRefused(text), false);
+    this.close(1000, '');
   }
 
-  #ready(error: unknown): void {
-    if (this.#verdict !== undefined) {
-      // onConnect failed after it had already accepted (e.g. by calling connect): close.
-      if (error !== undefined) this.close(1008, errorToText(error));
-      return;
-    }
-    this.#verdict = error === undefined ? null : errorToText(error);
-    if (this.#gotAckRequest) this.#finishHandshake();
-  }
-
-  #finishHandshake(): void {
-    if (this.#state._now !== 'awaiting-handshake') return;
-    // No handshake completes once the server is closed.
-    if (this.core.isClosed) return this.close(1001, 'server closed');
-    clearTimeout(this.#handshakeTimer);
-    this.#handshakeTimer = undefined;
-    const refusal = this.#verdict;
-    if (typeof refusal === 'string') {
-      if (this.core.onlyNative) return this.close(1008, refusal);
-      this.send(encodeAckRefused(refusal), false);
-      return this.close(1000, '');
-    }
+  /** @internal the handshake completed: open, registered, `A` + id sent */
+  open(): void {
+    this.#handshake = undefined;
     this.#state.to('open');
     this.core.register(this);
     if (!this.core.onlyNative) this.send(encodeAckId(this.id), false);
-    const waiters = this.#ackWaiters;
-    this.#ackWaiters = undefined;
-    if (waiters) for (const w of waiters) w(true);
-    const queued = this.#early;
-    this.#early = undefined;
-    if (queued) for (const [data, isBinary] of queued) this.onFrame(data, isBinary);
   }
 
   /** @internal one frame, handled by the rule of the state it arrives in */
@@ -434,16 +281,7 @@ export class Conn {
       if (this.#resolveReply(m)) return;
       if ((this.#inboxBytes += sizeOf(m)) > this.core.limits.maxHeldBytes) return this.close(1008, 'too many bytes while a request is pending');
       (this.#inbox ??= []).push(m);
-    } else if (st === 'awaiting-handshake') {
-      if (!this.#gotAckRequest && isAckRequest(data)) {
-        this.#gotAckRequest = true;
-        if (this.#verdict !== undefined) this.#finishHandshake();
-        return;
-      }
-      if (data.length === 0) return;
-      if ((this.#earlyBytes += data.length) > this.core.limits.maxEarlyBytes) return this.close(1008, 'too many bytes before the handshake');
-      (this.#early ??= []).push([data, isBinary]);
-    }
+    } else if (st === 'awaiting-handshake') this.#handshake?.frame(data, isBinary);
     // closing, closed: nothing more is dispatched
   }
 
@@ -484,7 +322,7 @@ export class Conn {
   #resolveReply(m: Message): boolean {
     const w = m.wait;
     if (w === '' || isClientToken(w)) return false;
-    return this.core.resolveReply(m, this) || (this.#pending !== undefined && this.#pending.resolve(w, m));
+    return this.core.resolveReply(m, this) || (this.#requests !== undefined && this.#requests.pending.resolve(w, m));
   }
 
   #answerEvent(m: ServerMessage, ns: NSConn): void {
@@ -492,27 +330,12 @@ export class Conn {
     m.isForced = false;
     const out = fire(ns.events, ns, m);
     if (out === undefined) return;
-    if (isPromise(out)) out.then((o) => this.answer(m, o));
-    else this.answer(m, out);
-  }
-
-  /** @internal writes a handler's Reply or Error back on the incoming message (same wait, names, frame type). */
-  answer(m: ServerMessage, o: Outcome): void {
-    if (o === undefined) return;
-    m.fromExplicit = '';
-    if (o instanceof Reply && isBody(o.body)) {
-      m.body = o.body;
-      m.error = undefined;
-    } else if (o instanceof Reply) {
-      // A handler replied with a value that is not a body: the peer gets an error reply, nothing crashes.
-      this.core.logger.error('neffos: handler of', m.event, 'replied with a value that is not a body; send values with marshal(value)');
-      m.error = 'neffos: reply: a body must be a string or a Uint8Array';
-    } else m.error = errorToText(o);
-    try {
-      this.write(m);
-    } catch (e) {
-      this.core.logger.error('neffos: writing the answer to', m.event, 'failed:', e);
-    }
+    if (!isPromise(out)) return answer(this, m, out);
+    if (++this.#busy > this.core.limits.maxPendingHandlers) return this.close(1008, 'too many pending handlers');
+    out.then((o) => {
+      this.#busy--;
+      answer(this, m, o);
+    });
   }
 
   /** @internal the socket closed (its close event) */
@@ -526,17 +349,15 @@ export class Conn {
     const from = this.#state._now;
     this.#state.to(to);
     if (from === 'closing') return; // cleaned up when it started closing
-    clearTimeout(this.#handshakeTimer);
+    this.#handshake?.end(false);
+    this.#handshake = undefined;
     for (const ns of [...this.nss.values()]) {
       ns.forceLeaveAll(true);
       fireAndForget(ns.events, ns, localMessage(ns.namespace, '', OnNamespaceDisconnect, true), this.core.logger);
       this.removeNamespace(ns);
     }
-    this.#pending?.rejectAll(new ClosedError());
-    const waiters = this.#ackWaiters;
-    this.#ackWaiters = undefined;
-    if (waiters) for (const w of waiters) w(false);
-    this.#inbox = this.#early = undefined;
+    this.#requests?.pending.rejectAll(new ClosedError());
+    this.#inbox = undefined;
     if (from === 'open') this.core.unregister(this);
   }
 }

@@ -23,6 +23,7 @@ export const DEFAULTS = {
   maxRooms: 1024,
   maxNameLength: 256,
   maxPendingAsks: 1024,
+  maxPendingHandlers: 1024,
 } as const;
 
 /** The per-connection bounds a Conn checks (resolved once per server). */
@@ -32,6 +33,7 @@ export interface Limits {
   readonly maxRooms: number;
   readonly maxNameLength: number;
   readonly maxPendingAsks: number;
+  readonly maxPendingHandlers: number;
 }
 
 /** A limit of 0 (or a negative one) means none. */
@@ -47,6 +49,7 @@ export function resolveLimits(o: ServerOptions): Limits {
     maxRooms: bound(o.maxRooms, DEFAULTS.maxRooms),
     maxNameLength: bound(o.maxNameLength, DEFAULTS.maxNameLength),
     maxPendingAsks: bound(o.maxPendingAsks, DEFAULTS.maxPendingAsks),
+    maxPendingHandlers: bound(o.maxPendingHandlers, DEFAULTS.maxPendingHandlers),
   };
 }
 

@@ -1,9 +1,11 @@
 /**
- * The server's indexes: open connections (by id and as a set), and namespace and room memberships, which
- * broadcasts iterate. Names are data: Maps only.
+ * The server's indexes: open connections (by id and as a set), and namespace and room memberships, and the
+ * fan-out of broadcasts over them (encoded once). Names are data: Maps only.
  */
-import type { Conn } from './conn.js';
-import type { NSConn } from './nsconn.js';
+import { checkBody, encode } from '../protocol/index.js';
+import { Conn } from './conn.js';
+import { NSConn } from './nsconn.js';
+import type { BroadcastMessage } from './types.js';
 
 export class Registry {
   /** Open connections by id. */
@@ -55,5 +57,32 @@ export class Registry {
   /** The members of a namespace (room `''`) or of one of its rooms. */
   targets(namespace: string, room: string): Set<NSConn> | undefined {
     return room === '' ? this.byNamespace.get(namespace) : this.byRoom.get(namespace)?.get(room);
+  }
+
+  /** Encodes `message` once and sends it to its receivers (a namespace, a room, or `message.to`), except `except`. */
+  send(except: Conn | NSConn | string | null, message: BroadcastMessage, wait: string): void {
+    const namespace = message.namespace ?? '';
+    const room = message.room ?? '';
+    const skip = except instanceof NSConn ? except.conn : except instanceof Conn ? except : null;
+    const skipId = typeof except === 'string' ? except : '';
+    if (message.body !== undefined) checkBody(message.body, 'broadcast');
+    let frame: string | Uint8Array | Buffer = encode({
+      wait, namespace, room, event: message.event, body: message.body ?? '', binary: message.binary ?? false, error: message.error,
+    });
+    const isBinary = typeof frame !== 'string';
+    if (message.to) {
+      const c = this.byId.get(message.to);
+      if (c && c !== skip && c.id !== skipId && c.canWrite(namespace, room, message.event)) c.send(frame, isBinary);
+      return;
+    }
+    const targets = this.targets(namespace, room);
+    if (!targets || targets.size === 0) return;
+    // Encode once: a text frame becomes one Buffer shared by every receiver.
+    if (typeof frame === 'string' && targets.size > 1) frame = Buffer.from(frame);
+    for (const ns of targets) {
+      const c = ns.conn;
+      if (c === skip || (skipId !== '' && c.id === skipId)) continue;
+      c.send(frame, isBinary);
+    }
   }
 }

@@ -6,7 +6,7 @@
  * (`systemHandlerTimeout`).
  */
 import {
-  BadNamespaceError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined,
+  BadNamespaceError, Reply, errorToText, isBody, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined,
   OnRoomLeave, OnRoomLeft,
 } from '../protocol/index.js';
 import { fire, fireAndForget, isPromise, withDeadline, type Outcome } from './handler.js';
@@ -97,7 +97,7 @@ export function respond(conn: Conn, rule: Rule, m: ServerMessage): void | Promis
   const ns = rule.subject(conn, m);
   if (ns === SILENT) return;
   if (ns === ACK) return conn.writeEmptyReply(m.wait);
-  if (ns instanceof Error) return void conn.answer(m, ns);
+  if (ns instanceof Error) return answer(conn, m, ns);
   m.isLocal = false;
   m.isForced = false;
   const out = withDeadline(fire(ns.events, ns, m), conn.core.systemHandlerTimeout, m.event);
@@ -108,7 +108,7 @@ export function respond(conn: Conn, rule: Rule, m: ServerMessage): void | Promis
 function settle(conn: Conn, rule: Rule, ns: NSConn, m: ServerMessage, o: Outcome): void {
   rule.settled?.(ns);
   if (!conn.isOpen) return;
-  if (o !== undefined) return conn.answer(m, o);
+  if (o !== undefined) return answer(conn, m, o);
   if (rule.done(ns, m)) return conn.writeEmptyReply(m.wait);
   rule.apply(ns, m);
   if (!rule.edFirst) conn.writeEmptyReply(m.wait);
@@ -117,4 +117,23 @@ function settle(conn: Conn, rule: Rule, ns: NSConn, m: ServerMessage, o: Outcome
     fireAndForget(ns.events, ns, m, conn.core.logger);
   }
   if (rule.edFirst) conn.writeEmptyReply(m.wait);
+}
+
+/** Writes a handler's Reply or Error back on the incoming message (same wait, names, frame type). */
+export function answer(conn: Conn, m: ServerMessage, o: Outcome): void {
+  if (o === undefined) return;
+  m.fromExplicit = '';
+  if (o instanceof Reply && isBody(o.body)) {
+    m.body = o.body;
+    m.error = undefined;
+  } else if (o instanceof Reply) {
+    // A handler replied with a value that is not a body: the peer gets an error reply, nothing crashes.
+    conn.core.logger.error('neffos: handler of', m.event, 'replied with a value that is not a body; send values with marshal(value)');
+    m.error = 'neffos: reply: a body must be a string or a Uint8Array';
+  } else m.error = errorToText(o);
+  try {
+    conn.write(m);
+  } catch (e) {
+    conn.core.logger.error('neffos: writing the answer to', m.event, 'failed:', e);
+  }
 }

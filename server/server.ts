@@ -8,7 +8,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import {
-  ClosedError, OnNativeMessage, askAbortedError, checkBody, encode, isValidConnectionId,
+  ClosedError, OnNativeMessage, askAbortedError, isValidConnectionId,
   type DecodeOptions, type Message,
 } from '../protocol/index.js';
 import { Conn } from './conn.js';
@@ -209,7 +209,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
    * server.broadcast(nsConn, { namespace: 'default', room: 'r1', event: 'chat', body: 'hi room' });
    */
   broadcast(except: Conn | NSConn | string | null, message: BroadcastMessage): void {
-    this.#send(except, message, '');
+    this.#registry.send(except, message, '');
   }
 
   /**
@@ -227,7 +227,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
       const forget = () => void this.#askTargets.delete(wait);
       p.then(forget, forget);
     }
-    this.#send(null, options.to ? { ...message, to: options.to } : message, wait);
+    this.#registry.send(null, options.to ? { ...message, to: options.to } : message, wait);
     return p;
   }
 
@@ -370,32 +370,6 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
     const to = this.#askTargets.get(m.wait);
     if (to !== undefined && to !== from.id) return false;
     return this.#pending.resolve(m.wait, m);
-  }
-
-  #send(except: Conn | NSConn | string | null, message: BroadcastMessage, wait: string): void {
-    const namespace = message.namespace ?? '';
-    const room = message.room ?? '';
-    const skip = except instanceof NSConn ? except.conn : except instanceof Conn ? except : null;
-    const skipId = typeof except === 'string' ? except : '';
-    if (message.body !== undefined) checkBody(message.body, 'broadcast');
-    let frame: string | Uint8Array | Buffer = encode({
-      wait, namespace, room, event: message.event, body: message.body ?? '', binary: message.binary ?? false, error: message.error,
-    });
-    const isBinary = typeof frame !== 'string';
-    if (message.to) {
-      const c = this.#registry.byId.get(message.to);
-      if (c && c !== skip && c.id !== skipId && c.canWrite(namespace, room, message.event)) c.send(frame, isBinary);
-      return;
-    }
-    const targets = this.#registry.targets(namespace, room);
-    if (!targets || targets.size === 0) return;
-    // Encode once: a text frame becomes one Buffer shared by every receiver.
-    if (typeof frame === 'string' && targets.size > 1) frame = Buffer.from(frame);
-    for (const ns of targets) {
-      const c = ns.conn;
-      if (c === skip || (skipId !== '' && c.id === skipId)) continue;
-      c.send(frame, isBinary);
-    }
   }
 
   #sweep(): void {

@@ -145,6 +145,8 @@ export interface ServerOptions {
   maxNameLength?: number;
   /** Server asks pending on one connection (default 1024; one more closes the connection, 1008, and rejects). */
   maxPendingAsks?: number;
+  /** Async event handlers still running for one connection (default 1024; one more closes the connection, 1008). */
+  maxPendingHandlers?: number;
   /**
    * Which `Origin` headers may connect. Default `'same-origin'`: a request with an Origin whose host
    * differs from its Host header is refused with 403 (as gorilla's default upgrader). `'*'` allows all;
