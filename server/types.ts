@@ -125,8 +125,8 @@ export interface ServerOptions {
   maxMessageSize?: number;
   /**
    * Per-connection bound of what the socket could not write, in bytes (default 4 MiB; 0 = none). Measured as the
-   * socket's unwritten bytes (`bufferedAmount`) before this tick's burst, and again whenever a burst passes the
-   * bound and is written out mid-tick: a fast reader never trips it.
+   * socket's unwritten bytes (`bufferedAmount`) when a tick's first frame goes out, so a burst being written in this
+   * tick is not counted and a fast reader never trips it; one tick's burst may add up to 4× the bound.
    */
   maxBufferedAmount?: number;
   /**

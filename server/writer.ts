@@ -8,13 +8,16 @@ import type { ServerCore } from './core.js';
 import type { ServerSocket } from './socket.js';
 import type { ServerConnState } from './state.js';
 
+/** One tick may queue this many times `maxBufferedAmount` (16 MiB by default) before the policy applies to it. */
+export const BURST = 4;
+
 export abstract class Writer {
   /** @internal */ readonly core: ServerCore;
   /** @internal */ readonly socket: ServerSocket;
   /** @internal wrote a frame in the current tick (reset by the server's end-of-tick flush) */ wrote = false;
   /** @internal corked from the second frame of a tick until the flush */ corked = false;
   /** @internal bytes the socket had not written when this tick's first frame was sent */ backlog = 0;
-  /** @internal characters sent in this tick (a burst over maxBufferedAmount is written out mid-tick) */ tickBytes = 0;
+  /** @internal characters sent in this tick */ tickBytes = 0;
   #dropped = 0;
 
   /** @internal */
@@ -33,8 +36,9 @@ export abstract class Writer {
 
   /**
    * @internal sends one frame, batching a tick's frames into one socket write. The slow-consumer policy looks at what
-   * the socket could not write: its backlog when the tick's first frame went out (a burst being corked is not a
-   * backlog), re-measured whenever a tick's burst passes `maxBufferedAmount` and is written out mid-tick.
+   * the socket could not write: its backlog when the tick's first frame went out (what earlier ticks left unwritten;
+   * the burst being corked in this tick is not a backlog). A single tick's burst is bounded too, at BURST times
+   * `maxBufferedAmount`, so a handler looping over emits cannot exhaust memory.
    */
   send(frame: Frame | Buffer, isBinary: boolean): boolean {
     const st = this.state;
@@ -51,14 +55,12 @@ export abstract class Writer {
       this.corked = true;
       s.cork();
     }
-    if (limit > 0 && this.backlog > limit) return this.#overflow(limit);
-    s.send(frame, isBinary);
-    if (limit > 0 && (this.tickBytes += frame.length) > limit) {
-      // A burst past the bound is written out now; what the socket could not take is the backlog from here on.
-      this.flush();
-      this.wrote = true; // still listed for this tick's flush
-      this.backlog = s.bufferedAmount;
+    if (limit > 0) {
+      // Unwritten bytes of earlier ticks over the bound, or this tick's burst over BURST times the bound.
+      if (this.backlog > limit || this.backlog + this.tickBytes > BURST * limit) return this.#overflow(limit);
+      this.tickBytes += frame.length;
     }
+    s.send(frame, isBinary);
     return true;
   }
 
