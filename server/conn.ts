@@ -42,6 +42,7 @@ export class Conn extends Writer {
   // Created on first use: most connections never store values, ask, queue frames or hold.
   #store: Map<string, unknown> | undefined;
   #requests: Requests | undefined;
+  #entering: Map<string, NSConn> | undefined;
   /** While `awaiting-handshake`. */
   #handshake: Handshake | undefined;
   #holds = 0;
@@ -176,14 +177,26 @@ export class Conn extends Writer {
     return this.#req().once(event, namespace, room, work);
   }
 
-  /** @internal the NSConn being connected for `namespace` (created if declared); undefined when not declared. */
+  /**
+   * @internal the NSConn being connected for `namespace` (created if declared; undefined when not declared): a client
+   * connect crossing a server connect of the namespace gets the same one. The map exists only while one is entering.
+   */
   entering(namespace: string): NSConn | undefined {
-    return this.#req().entering(namespace);
+    const known = this.#entering?.get(namespace);
+    if (known) return known;
+    const events = this.core.events.get(namespace);
+    if (!events) return undefined;
+    const ns = new NSConn(this, namespace, events);
+    (this.#entering ??= new Map()).set(namespace, ns);
+    return ns;
   }
 
   /** @internal the connect of `ns` ended (accepted or not): a later connect starts afresh */
   entered(ns: NSConn): void {
-    this.#requests?.entered(ns);
+    const map = this.#entering;
+    if (map?.get(ns.namespace) !== ns) return;
+    map.delete(ns.namespace);
+    if (map.size === 0) this.#entering = undefined;
   }
 
   /** @internal a system handler's outcome with the server's `systemHandlerTimeout` */

@@ -1,14 +1,13 @@
 /**
  * A connection's server-initiated requests (made on first use: most connections never ask): the one ask path
  * (deadline, signal, a fresh unpredictable token, the `maxPendingAsks` bound), the transitions in flight (a second
- * connect, join, leave or disconnect meanwhile gets the same promise) and the NSConns being connected (a client
- * connect crossing a server connect gets the same NSConn, so one controller instance).
+ * connect, join, leave or disconnect meanwhile gets the same promise) and the server-initiated namespace connect.
  */
 import {
   BadNamespaceError, ClosedError, OnNamespaceConnect, OnNamespaceConnected, WriteError, askAbortedError, type MessageInit,
 } from '../protocol/index.js';
 import { fire, fireAndForget, localMessage } from './handler.js';
-import { NSConn } from './nsconn.js';
+import type { NSConn } from './nsconn.js';
 import { PendingAsks } from './pending.js';
 import type { Conn } from './conn.js';
 import type { AskOptions, ServerMessage } from './types.js';
@@ -17,7 +16,6 @@ export class Requests {
   readonly pending = new PendingAsks();
   readonly #conn: Conn;
   readonly #inflight = new Map<string, Promise<unknown>>();
-  readonly #entering = new Map<string, NSConn>();
 
   constructor(conn: Conn) {
     this.#conn = conn;
@@ -48,7 +46,7 @@ export class Requests {
       await conn.untilOpen(options?.timeout ?? 10_000);
       const existing = conn.namespace(namespace);
       if (existing) return existing;
-      const ns = this.entering(namespace);
+      const ns = conn.entering(namespace);
       if (!ns) throw new BadNamespaceError();
       try {
         const m = localMessage(namespace, '', OnNamespaceConnect, false);
@@ -63,7 +61,7 @@ export class Requests {
           return ns;
         });
       } finally {
-        this.entered(ns);
+        conn.entered(ns);
       }
     });
   }
@@ -76,20 +74,5 @@ export class Requests {
     const p = work().finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, p);
     return p;
-  }
-
-  /** The NSConn being connected for `namespace` (created if declared); undefined when not declared. */
-  entering(namespace: string): NSConn | undefined {
-    const known = this.#entering.get(namespace);
-    if (known) return known;
-    const events = this.#conn.core.events.get(namespace);
-    if (!events) return undefined;
-    const ns = new NSConn(this.#conn, namespace, events);
-    this.#entering.set(namespace, ns);
-    return ns;
-  }
-
-  entered(ns: NSConn): void {
-    if (this.#entering.get(ns.namespace) === ns) this.#entering.delete(ns.namespace);
   }
 }
