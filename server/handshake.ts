@@ -1,5 +1,5 @@
 /**
- * A connection's handshake (docs/protocol.md §2), server side: it completes when both `M` was read and `onConnect`
+ * A connection's handshake (docs/protocol.md, "Handshake"), server side: it completes when both `M` was read and `onConnect`
  * accepted, in either order; `onConnect` refusing sends `H` + its text. Frames that arrive before are queued, up
  * to `maxEarlyBytes`, and handled right after `A` + id. `handshakeTimeout` bounds the whole (1008). Made per
  * connection and dropped once the connection is open.

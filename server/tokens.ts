@@ -1,5 +1,5 @@
 /**
- * Wait tokens of server asks (docs/protocol.md §3.1), unpredictable: a peer cannot guess the token of an ask sent
+ * Wait tokens of server asks (docs/protocol.md, "Wait tokens"), unpredictable: a peer cannot guess the token of an ask sent
  * to another connection (SECURITY.md). Each token is 19 decimal digits from the operating system's CSPRNG
  * (about 62 bits), read from a pool refilled 512 tokens at a time, so an ask costs no system call. Digits only,
  * never starting with 0: what Go neffos servers send and Go, neffos.js and our clients echo (never `$`/`#`, no `!`).
