@@ -16,7 +16,8 @@ import { Writer } from './writer.js';
 import { SERVER_CONN_MOVES, State, type ServerConnState } from './state.js';
 import type { ServerCore } from './core.js';
 import type { AskOptions, ServerMessage } from './types.js';
-import type { ServerSocket, SocketHandlers } from './socket.js';
+import { ConnHandlers, sizeOf } from './conn-handlers.js';
+import type { ServerSocket } from './socket.js';
 
 /**
  * A client connection (Go's `*neffos.Conn`). Handlers reach it as `nsConn.conn`; `onConnect(conn)` receives it first.
@@ -372,24 +373,5 @@ export class Conn extends Writer {
     this.#requests?.pending.rejectAll(new ClosedError());
     this.#inbox = undefined;
     if (from === 'open') this.core.unregister(this);
-  }
-}
-
-/** What a held message costs against `maxHeldBytes` (the length of its frame's parts). */
-function sizeOf(m: Message): number {
-  return m.wait.length + m.namespace.length + m.room.length + m.event.length + m.body.length + (m.error?.length ?? 0) + 6;
-}
-
-/** The socket's callbacks for one connection: one small object with prototype methods, no closures. */
-class ConnHandlers implements SocketHandlers {
-  constructor(private readonly conn: Conn) {}
-  message(data: string | Uint8Array, isBinary: boolean): void {
-    this.conn.onFrame(data, isBinary);
-  }
-  close(): void {
-    this.conn.gone();
-  }
-  pong(): void {
-    this.conn.lastPong = this.conn.core.clock;
   }
 }
