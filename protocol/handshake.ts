@@ -14,6 +14,16 @@ export const ACK_REQUEST = 'M';
 export const ACK_ID_PREFIX = 'A';
 export const ACK_REFUSED_PREFIX = 'H';
 
+const ACK_REQUEST_BYTE = ACK_REQUEST.charCodeAt(0);
+
+/**
+ * Whether a received frame is the client's handshake request `M`: a text frame, or the same byte in a binary frame
+ * (Go reads both as bytes). Byte-lean: no allocation.
+ */
+export function isAckRequest(frame: string | Uint8Array): boolean {
+  return frame.length === 1 && (typeof frame === 'string' ? frame === ACK_REQUEST : frame[0] === ACK_REQUEST_BYTE);
+}
+
 /** The server's acceptance frame. */
 export function encodeAckId(id: string): string {
   return ACK_ID_PREFIX + id;

@@ -1,98 +1,81 @@
 /**
- * One client connection on the server: handshake, incoming dispatch (Go's
- * `handleMessage`), server-initiated requests, the write path and close.
+ * One client connection on the server: its one state (server/state.ts), the handshake, incoming dispatch (Go's
+ * `handleMessage`; requests are answered by server/responder.ts), server-initiated requests, the write path and close.
  */
 import type { IncomingMessage } from 'node:http';
 import {
-  ACK_REQUEST, AbortError, BadNamespaceError, ClosedError, InvalidPayloadError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
-  OnRoomJoin, OnRoomLeave, OnRoomLeft, Reply, WriteError, decode, emptyReply,
-  encode, encodeAckId, encodeAckRefused, errorToText, isBody,
-  type DecodeOptions, type Frame, type Message, type MessageInit,
+  ClosedError, InvalidPayloadError, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeft, decode, encode,
+  encodeAckId, encodeAckRefused, isClientToken, type Frame, type Message, type MessageInit,
 } from '../protocol/index.js';
-import { fire, fireAndForget, isPromise, localMessage, type Handlers, type Outcome } from './handler.js';
+import { fire, fireAndForget, isPromise, localMessage, withDeadline, type Handlers, type Outcome } from './handler.js';
 import { NSConn } from './nsconn.js';
-import { PendingAsks } from './pending.js';
+import { Handshake } from './handshake.js';
+import { Requests } from './requests.js';
+import { answer, respond, ruleOf } from './responder.js';
+import { Writer } from './writer.js';
+import { SERVER_CONN_MOVES, State, type ServerConnState } from './state.js';
 import type { ServerCore } from './core.js';
 import type { AskOptions, ServerMessage } from './types.js';
-import type { ServerSocket, SocketHandlers } from './socket.js';
-
-type Readiness = 'pending' | 'accepted' | 'refused';
-
-const MAX_PRE_ACK_FRAMES = 256;
-const MAX_HELD_FRAMES = 4096;
+import { ConnHandlers, sizeOf } from './conn-handlers.js';
+import type { ServerSocket } from './socket.js';
 
 /**
- * A client connection (Go's `*neffos.Conn`). Handlers reach it as `nsConn.conn`;
- * `onConnect(conn)` receives it first.
+ * A client connection (Go's `*neffos.Conn`). Handlers reach it as `nsConn.conn`; `onConnect(conn)` receives it first.
+ * Its one state — `awaiting-handshake` → `open` → `closing` → `closed` — is emitted as the server's `connState`.
  * @example
  * const server = new Server(namespaces, {
  *   onConnect: (conn) => { if (!conn.request.headers.authorization) throw new Error('login first'); },
  * });
  */
-export class Conn {
+export class Conn extends Writer {
   /** The connection id sent to the client in `A`+id (from `idGenerator`). */
   readonly id: string;
   /** The HTTP upgrade request (Iris's `GetContext`), with `X-Websocket-Header-*` query parameters applied as headers. */
   readonly request: IncomingMessage;
   /** `X-Websocket-Reconnect` of the upgrade request: how many times the client retried (0 = first connection). */
   readonly reconnectTries: number;
-  /** @internal */ readonly core: ServerCore;
-  /** @internal */ readonly socket: ServerSocket;
   /** @internal connected namespaces */ readonly nss = new Map<string, NSConn>();
-  /** @internal */ lastRead = 0;
+  /** @internal coarse time of the last frame read */ lastRead = 0;
+  /** @internal coarse time of the last pong (or frame) read */ lastPong = 0;
   /** @internal */ stalledSince = 0;
-  /** @internal */ alive = true;
-  /** @internal */ registered = false;
-  /** @internal wrote a frame in the current tick (reset by the server's end-of-tick flush) */ wrote = false;
-  /** @internal corked from the second frame of a tick until the flush */ corked = false;
+  /** @internal rooms joined, every namespace together */ rooms = 0;
+  readonly #state: State<ServerConnState>;
   // Created on first use: most connections never store values, ask, queue frames or hold.
-  private store: Map<string, unknown> | undefined;
-  private pending: PendingAsks | undefined;
-  private readonly decodeOptions: DecodeOptions;
-  private readiness: Readiness = 'pending';
-  private refusal = '';
-  private acknowledged = false;
-  private gotAckRequest = false;
-  private preAck: Array<[Frame, boolean]> | undefined;
-  private ackWaiters: Array<(ok: boolean) => void> | undefined;
-  private closed = false;
-  private holds = 0;
-  private inbox: Message[] | undefined;
-  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  #store: Map<string, unknown> | undefined;
+  #requests: Requests | undefined;
+  #entering: Map<string, NSConn> | undefined;
+  /** While `awaiting-handshake`. */
+  #handshake: Handshake | undefined;
+  #holds = 0;
+  /** Async event handlers still running (bounded by `maxPendingHandlers`). */
+  #busy = 0;
+  #inbox: Message[] | undefined;
+  #inboxBytes = 0;
 
   /** @internal use `Server.accept` */
   constructor(core: ServerCore, socket: ServerSocket, request: IncomingMessage, id: string) {
-    this.core = core;
-    this.socket = socket;
+    super(core, socket);
     this.request = request;
     this.id = id;
     const tries = Number.parseInt(String(request.headers['x-websocket-reconnect'] ?? ''), 10);
     this.reconnectTries = Number.isFinite(tries) && tries > 0 ? tries : 0;
-    this.decodeOptions = core.decodeOptions;
-    this.lastRead = core.clock;
+    this.lastRead = this.lastPong = core.clock;
+    this.#state = new State<ServerConnState>(SERVER_CONN_MOVES, 'awaiting-handshake', (e) => core.stateChanged(this, e));
   }
 
   /** @internal starts reading, runs `onConnect` and the handshake timer. */
   start(): void {
+    const native = this.core.onlyNative;
+    const h = (this.#handshake = new Handshake(this, native));
     this.socket.listen(new ConnHandlers(this));
-    if (this.core.onlyNative) {
-      // Go native-only mode: no ack either way; namespace "" is connected at once.
-      this.gotAckRequest = true;
-      const events = this.core.events.get('') as Handlers;
-      this.addNamespace(new NSConn(this, '', events));
-    } else if (this.core.handshakeTimeout > 0) {
-      this.handshakeTimer = setTimeout(() => this.close(1008, 'handshake timeout'), this.core.handshakeTimeout);
-    }
-    const onConnect = this.core.onConnect;
-    if (!onConnect) return this.ready(undefined);
-    try {
-      const r = onConnect(this);
-      if (r && typeof (r as Promise<void>).then === 'function') {
-        Promise.resolve(r).then(() => this.ready(undefined), (e) => this.ready(e ?? new Error('refused')));
-      } else this.ready(undefined);
-    } catch (e) {
-      this.ready(e ?? new Error('refused'));
-    }
+    // Go native-only mode: no ack either way; namespace "" is connected at once.
+    if (native) this.addNamespace(new NSConn(this, '', this.core.events.get('') as Handlers));
+    h.start();
+  }
+
+  /** `awaiting-handshake`, `open`, `closing` or `closed`; every change is emitted as the server's `connState`. */
+  get state(): ServerConnState {
+    return this.#state._now;
   }
 
   /** Whether the id is this connection's. */
@@ -105,29 +88,35 @@ export class Conn {
     return this.reconnectTries > 0;
   }
 
-  /** Whether the connection is closed. */
+  /** Whether the connection is closing or closed (nothing is dispatched or written any more). */
   get isClosed(): boolean {
-    return this.closed;
+    const s = this.#state._now;
+    return s === 'closing' || s === 'closed';
   }
 
-  /** The handshake completed (`A`+id sent). */
+  /** @internal the handshake completed and the connection is not closing */
+  get isOpen(): boolean {
+    return this.#state._now === 'open';
+  }
+
+  /** The handshake completed (`A`+id sent) and the connection is open. */
   get isAcknowledged(): boolean {
-    return this.acknowledged;
+    return this.#state._now === 'open';
   }
 
   /** Stores a value on this connection (local only). */
   set(key: string, value: unknown): void {
-    (this.store ??= new Map()).set(key, value);
+    (this.#store ??= new Map()).set(key, value);
   }
 
   /** A stored value. */
   get<T = unknown>(key: string): T | undefined {
-    return this.store?.get(key) as T | undefined;
+    return this.#store?.get(key) as T | undefined;
   }
 
   /** Adds 1 (or `by`) to a numeric value and returns it; a missing or non-numeric value counts as 0. */
   increment(key: string, by = 1): number {
-    const v = this.store?.get(key);
+    const v = this.#store?.get(key);
     const n = (typeof v === 'number' ? v : 0) + by;
     this.set(key, n);
     return n;
@@ -149,93 +138,106 @@ export class Conn {
   }
 
   /**
-   * Server-initiated namespace connect (Go's `Conn.Connect`): fires the local
-   * `_OnNamespaceConnect` (a thrown error aborts), asks the client, then fires
-   * `_OnNamespaceConnected`. Called from `onConnect`, it accepts the connection
-   * first and waits for the handshake.
+   * Server-initiated namespace connect (Go's `Conn.Connect`): fires the local `_OnNamespaceConnect` (a thrown error
+   * aborts), asks the client, then fires `_OnNamespaceConnected`. Called from `onConnect`, it accepts the connection
+   * first and waits for the handshake. A second call meanwhile gets the same promise (one NSConn, one controller).
    * @example
    * onConnect: (conn) => { void conn.connect('forced').then((ns) => ns.emit('welcome', 'hi')); }
    */
-  async connect(namespace: string, options?: AskOptions): Promise<NSConn> {
-    if (this.closed) throw new ClosedError();
-    if (this.readiness === 'pending') this.ready(undefined);
-    if (!this.acknowledged) await this.waitAck(options?.timeout ?? 10_000);
-    const existing = this.nss.get(namespace);
-    if (existing) return existing;
-    const events = this.core.events.get(namespace);
-    if (!events) throw new BadNamespaceError();
-    const ns = new NSConn(this, namespace, events);
-    const m = localMessage(namespace, '', OnNamespaceConnect, false);
-    const veto = await fire(events, ns, m);
-    if (veto instanceof Error) throw veto;
-    return this.askThen({ namespace, event: OnNamespaceConnect }, options, () => {
-      const again = this.nss.get(namespace);
-      if (again) return again;
-      this.addNamespace(ns);
-      m.event = OnNamespaceConnected;
-      fireAndForget(events, ns, m, this.core.logger);
-      return ns;
-    });
+  connect(namespace: string, options?: AskOptions): Promise<NSConn> {
+    return this.#req().connect(namespace, options);
   }
 
-  /**
-   * Sends a message and waits for the client's answer (a reply, or an error
-   * that rejects). Prefer `nsConn.ask`.
-   */
+  /** @internal accepts the connection if `onConnect` has not decided yet, and waits until it is open */
+  async untilOpen(timeout: number): Promise<void> {
+    if (this.isClosed) throw new ClosedError();
+    const h = this.#handshake;
+    if (h?.undecided) h.ready(undefined);
+    if (!this.isOpen) await (this.#handshake?.wait(timeout) ?? Promise.reject(new ClosedError()));
+  }
+
+  /** Sends a message and waits for the client's answer (a reply, or an error that rejects). Prefer `nsConn.ask`. */
   ask(message: MessageInit, options?: AskOptions): Promise<ServerMessage> {
-    if (this.closed) return Promise.reject(new ClosedError());
-    if (options?.signal?.aborted) return Promise.reject(new AbortError());
-    const wait = this.core.nextToken();
-    const pending = (this.pending ??= new PendingAsks());
-    const p = pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal);
-    if (!this.write({ ...message, wait })) pending.reject(wait, new WriteError());
-    return p;
+    return this.#req().ask<ServerMessage>(message, options, undefined);
   }
 
   /**
-   * Writes a message if the write guard allows it (docs/protocol.md §4.6): the namespace
-   * must be connected and a room joined. Returns false otherwise or when closed.
+   * @internal asks, and runs `then` on the reply synchronously, before the next frame is handled (the client may use
+   * a namespace or room right after answering). A promise from `then` holds later frames until it settles.
+   */
+  askThen<T>(message: MessageInit, options: AskOptions | undefined, then: (m: ServerMessage) => T | Promise<T>): Promise<T> {
+    return this.#req().ask(message, options, then);
+  }
+
+  #req(): Requests {
+    return (this.#requests ??= new Requests(this));
+  }
+
+  /** @internal runs `work` once per (event, namespace, room) at a time: a second call meanwhile gets the same promise. */
+  once<T>(event: string, namespace: string, room: string, work: () => Promise<T>): Promise<T> {
+    return this.#req().once(event, namespace, room, work);
+  }
+
+  /**
+   * @internal the NSConn being connected for `namespace` (created if declared; undefined when not declared): a client
+   * connect crossing a server connect of the namespace gets the same one. The map exists only while one is entering.
+   */
+  entering(namespace: string): NSConn | undefined {
+    const known = this.#entering?.get(namespace);
+    if (known) return known;
+    const events = this.core.events.get(namespace);
+    if (!events) return undefined;
+    const ns = new NSConn(this, namespace, events);
+    (this.#entering ??= new Map()).set(namespace, ns);
+    return ns;
+  }
+
+  /** @internal the connect of `ns` ended (accepted or not): a later connect starts afresh */
+  entered(ns: NSConn): void {
+    const map = this.#entering;
+    if (map?.get(ns.namespace) !== ns) return;
+    map.delete(ns.namespace);
+    if (map.size === 0) this.#entering = undefined;
+  }
+
+  /** @internal a system handler's outcome with the server's `systemHandlerTimeout` */
+  withDeadline(out: Outcome | Promise<Outcome>, event: string): Outcome | Promise<Outcome> {
+    return withDeadline(out, this.core.systemHandlerTimeout, event);
+  }
+
+  /**
+   * Writes a message if the write guard allows it (docs/protocol.md §4.6): the namespace must be connected and a room
+   * joined. Returns false otherwise, when closing or closed, or when a slow consumer's message is dropped.
    * A `native: true` message is sent as its raw body.
    */
   write(m: MessageInit): boolean {
-    if (this.closed || !this.canWrite(m.namespace ?? '', m.room ?? '', m.event ?? '')) return false;
+    if (!this.isOpen || !this.canWrite(m.namespace ?? '', m.room ?? '', m.event ?? '')) return false;
     const frame = encode(m);
     return this.send(frame, typeof frame !== 'string');
   }
 
   /** Closes the connection with a close frame (default 1000); namespaces are force-disconnected first. */
   close(code = 1000, reason = ''): void {
-    if (this.closed) return;
-    this.cleanup();
+    if (this.isClosed) return;
+    this.#end('closing');
     this.socket.close(code, reason);
-  }
-
-  /**
-   * @internal asks, and runs `then` on the reply synchronously, before the next frame is handled
-   * (the client may use a namespace or room right after answering). A promise from `then` holds
-   * later frames until it settles.
-   */
-  askThen<T>(message: MessageInit, options: AskOptions | undefined, then: (m: ServerMessage) => T | Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new ClosedError());
-    if (options?.signal?.aborted) return Promise.reject(new AbortError());
-    const wait = this.core.nextToken();
-    const pending = (this.pending ??= new PendingAsks());
-    const p = pending.add(wait, options?.timeout ?? this.core.requestTimeout, options?.signal, then);
-    if (!this.write({ ...message, wait })) pending.reject(wait, new WriteError());
-    return p;
   }
 
   /** @internal holds incoming frames (except replies to our asks) until `p` settles. */
   hold(p: Promise<unknown>): void {
-    this.holds++;
-    const release = () => this.release();
+    this.#holds++;
+    const release = () => this.#release();
     p.then(release, release);
   }
 
-  private release(): void {
-    if (--this.holds > 0) return;
-    const inbox = this.inbox;
-    while (this.holds === 0 && inbox !== undefined && inbox.length > 0 && !this.closed) this.dispatch(inbox.shift() as Message);
+  #release(): void {
+    if (--this.#holds > 0) return;
+    const inbox = this.#inbox;
+    while (this.#holds === 0 && inbox !== undefined && inbox.length > 0 && this.isOpen) {
+      const m = inbox.shift() as Message;
+      this.#inboxBytes -= sizeOf(m);
+      this.#dispatch(m);
+    }
   }
 
   /** @internal write guard */
@@ -245,43 +247,6 @@ export class Conn {
     if (ns === undefined) return false;
     if (room !== '' && event !== OnRoomJoin && event !== OnRoomLeft) return ns.hasRoom(room);
     return true;
-  }
-
-  /** @internal sends one frame, batching a tick's frames into one socket write. */
-  send(frame: Frame | Buffer, isBinary: boolean): boolean {
-    if (this.closed) return false;
-    const s = this.socket;
-    const limit = this.core.maxBufferedAmount;
-    if (limit > 0 && s.bufferedAmount > limit) {
-      if (this.core.slowConsumer === 'drop') return false;
-      this.close(1008, 'slow consumer: send buffer over ' + limit + ' bytes');
-      return false;
-    }
-    // The first frame of a tick goes straight out; from the second on, the socket is corked
-    // until the server's end-of-tick flush, so a burst leaves in one writev, in order.
-    if (!this.wrote) {
-      this.wrote = true;
-      this.core.touched(this);
-    } else if (!this.corked && s.cork) {
-      this.corked = true;
-      s.cork();
-    }
-    s.send(frame, isBinary);
-    return true;
-  }
-
-  /** @internal the end-of-tick flush */
-  flush(): void {
-    this.wrote = false;
-    if (this.corked) {
-      this.corked = false;
-      this.socket.uncork?.();
-    }
-  }
-
-  /** @internal */
-  writeEmptyReply(wait: string): void {
-    this.send(emptyReply(wait), false);
   }
 
   /** @internal registers a connected namespace (and the server's index). */
@@ -296,82 +261,46 @@ export class Conn {
     this.core.indexNamespace(ns, false);
   }
 
-  private waitAck(timeout: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new ClosedError('handshake did not complete')), timeout);
-      (this.ackWaiters ??= []).push((ok) => {
-        clearTimeout(t);
-        if (ok) resolve();
-        else reject(new ClosedError());
-      });
-    });
+  /** @internal a client may join one more room; past `maxRooms` the connection is closed (1008). */
+  mayJoin(): boolean {
+    if (this.rooms < this.core.limits.maxRooms) return true;
+    this.close(1008, 'too many rooms');
+    return false;
   }
 
-  private ready(error: unknown): void {
-    if (this.readiness !== 'pending') {
-      // onConnect failed after it had already accepted (e.g. by calling connect): close.
-      if (error !== undefined && !this.closed) this.close(1008, errorToText(error));
-      return;
-    }
-    this.readiness = error === undefined ? 'accepted' : 'refused';
-    if (error !== undefined) this.refusal = errorToText(error);
-    if (this.gotAckRequest) this.finishHandshake();
+  /** @internal the handshake refused the connection with `text` (`H` + text, then a close) */
+  refuse(text: string): void {
+    if (this.core.onlyNative) return this.close(1008, text);
+    this.send(encodeAckRefused(text), false);
+    this.close(1000, '');
   }
 
-  private finishHandshake(): void {
-    if (this.closed) return;
-    // No handshake completes once the server is closed.
-    if (this.core.isClosed) return this.close(1001, 'server closed');
-    clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = undefined;
-    if (this.readiness === 'refused') {
-      if (this.core.onlyNative) return this.close(1008, this.refusal);
-      this.send(encodeAckRefused(this.refusal), false);
-      return this.close(1000, '');
-    }
-    this.acknowledged = true;
-    this.registered = true;
+  /** @internal the handshake completed: open, registered, `A` + id sent */
+  open(): void {
+    this.#handshake = undefined;
+    this.#state.to('open');
     this.core.register(this);
     if (!this.core.onlyNative) this.send(encodeAckId(this.id), false);
-    const waiters = this.ackWaiters;
-    this.ackWaiters = undefined;
-    if (waiters) for (const w of waiters) w(true);
-    const queued = this.preAck;
-    this.preAck = undefined;
-    if (queued) for (const [data, isBinary] of queued) this.onFrame(data, isBinary);
   }
 
-  /** @internal */
+  /** @internal one frame, handled by the rule of the state it arrives in */
   onFrame(data: Frame, isBinary: boolean): void {
-    this.lastRead = this.core.clock;
-    if (!this.acknowledged) {
-      if (this.closed) return;
-      if (!this.gotAckRequest && (data === ACK_REQUEST || (isBinary && data.length === 1 && (data as Uint8Array)[0] === 0x4d))) {
-        this.gotAckRequest = true;
-        if (this.readiness !== 'pending') this.finishHandshake();
-        return;
-      }
+    this.lastRead = this.lastPong = this.core.clock;
+    const st = this.#state._now;
+    if (st === 'open') {
       if (data.length === 0) return;
-      const q = (this.preAck ??= []);
-      if (q.length >= MAX_PRE_ACK_FRAMES) return this.close(1008, 'too many frames before the handshake');
-      q.push([data, isBinary]);
-      return;
-    }
-    if (data.length === 0) return;
-    const m = decode(data, this.decodeOptions);
-    if (m.invalid === true) return this.invalidFrame(data);
-    if (this.holds > 0) {
-      if (this.resolveReply(m)) return;
-      const inbox = (this.inbox ??= []);
-      if (inbox.length >= MAX_HELD_FRAMES) return this.close(1008, 'too many frames while a request is pending');
-      inbox.push(m);
-      return;
-    }
-    this.dispatch(m);
+      const m = decode(data, this.core.decodeOptions);
+      if (m.invalid === true) return this.#invalidFrame(data);
+      if (this.#holds === 0) return this.#dispatch(m);
+      if (this.#resolveReply(m)) return;
+      if ((this.#inboxBytes += sizeOf(m)) > this.core.limits.maxHeldBytes) return this.close(1008, 'too many bytes while a request is pending');
+      (this.#inbox ??= []).push(m);
+    } else if (st === 'awaiting-handshake') this.#handshake?.frame(data, isBinary);
+    // closing, closed: nothing more is dispatched
   }
 
   /** Go drops a frame it cannot parse and keeps reading; the application may observe it. */
-  private invalidFrame(data: Frame): void {
+  #invalidFrame(data: Frame): void {
     const cb = this.core.onInvalidFrame;
     if (!cb) return;
     try {
@@ -382,156 +311,67 @@ export class Conn {
   }
 
   /** Go's `handleMessage`, server side. */
-  private dispatch(m: Message): void {
+  #dispatch(m: Message): void {
     if (this.core.onlyNative) {
       const ns = this.nss.get('');
-      if (ns) this.answerEvent(m as ServerMessage, ns);
+      if (ns) this.#answerEvent(m as ServerMessage, ns);
       return;
     }
-    if (this.resolveReply(m)) return;
-    let r: void | Promise<void> = undefined;
-    switch (m.event) {
-      case OnNamespaceConnect:
-        r = this.replyConnect(m as ServerMessage);
-        break;
-      case OnNamespaceDisconnect:
-        r = this.replyDisconnect(m as ServerMessage);
-        break;
-      case OnRoomJoin: {
-        const ns = this.nss.get(m.namespace);
-        if (ns) r = ns.replyRoomJoin(m as ServerMessage);
-        break;
-      }
-      case OnRoomLeave: {
-        const ns = this.nss.get(m.namespace);
-        if (ns) r = ns.replyRoomLeave(m as ServerMessage);
-        break;
-      }
-      default: {
-        const ns = this.nss.get(m.namespace);
-        // Go answers `bad namespace`, but its own write guard drops it: silence.
-        if (ns) this.answerEvent(m as ServerMessage, ns);
-        return;
-      }
+    const max = this.core.limits.maxNameLength;
+    if (m.namespace.length > max || m.room.length > max || m.event.length > max) return this.close(1008, 'name too long');
+    if (this.#resolveReply(m)) return;
+    const rule = ruleOf(m.event);
+    if (rule !== undefined) {
+      // An async system handler: later frames wait, so state changes keep their order.
+      const r = respond(this, rule, m as ServerMessage);
+      if (r !== undefined) this.hold(r);
+      return;
     }
-    // An async system handler: later frames wait, so state changes keep their order.
-    if (r !== undefined) this.hold(r);
+    const ns = this.nss.get(m.namespace);
+    // Go answers `bad namespace`, but its own write guard drops it: silence.
+    if (ns) this.#answerEvent(m as ServerMessage, ns);
   }
 
-  /** Server tokens (not `$`) may be replies to `Conn.ask` or `Server.ask`. */
-  private resolveReply(m: Message): boolean {
+  /** Server tokens (not a client's `$…`) may be replies to `Conn.ask` or `Server.ask`. */
+  #resolveReply(m: Message): boolean {
     const w = m.wait;
-    if (w === '' || w.charCodeAt(0) === 0x24) return false;
-    return this.core.resolveReply(m, this) || (this.pending !== undefined && this.pending.resolve(w, m));
+    if (w === '' || isClientToken(w)) return false;
+    return this.core.resolveReply(m, this) || (this.#requests !== undefined && this.#requests.pending.resolve(w, m));
   }
 
-  private answerEvent(m: ServerMessage, ns: NSConn): void {
+  #answerEvent(m: ServerMessage, ns: NSConn): void {
     m.isLocal = false;
     m.isForced = false;
     const out = fire(ns.events, ns, m);
     if (out === undefined) return;
-    if (isPromise(out)) out.then((o) => this.answer(m, o));
-    else this.answer(m, out);
+    if (!isPromise(out)) return answer(this, m, out);
+    if (++this.#busy > this.core.limits.maxPendingHandlers) return this.close(1008, 'too many pending handlers');
+    out.then((o) => {
+      this.#busy--;
+      answer(this, m, o);
+    });
   }
 
-  /** @internal writes a handler's Reply or Error back on the incoming message (same wait, names, frame type). */
-  answer(m: ServerMessage, o: Outcome): void {
-    if (o === undefined) return;
-    m.fromExplicit = '';
-    if (o instanceof Reply && isBody(o.body)) {
-      m.body = o.body;
-      m.error = undefined;
-    } else if (o instanceof Reply) {
-      // A handler replied with a value that is not a body: the peer gets an error reply, nothing crashes.
-      this.core.logger.error('neffos: handler of', m.event, 'replied with a value that is not a body; send values with marshal(value)');
-      m.error = 'neffos: reply: a body must be a string or a Uint8Array';
-    } else m.error = errorToText(o);
-    try {
-      this.write(m);
-    } catch (e) {
-      this.core.logger.error('neffos: writing the answer to', m.event, 'failed:', e);
-    }
+  /** @internal the socket closed (its close event) */
+  gone(): void {
+    if (this.#state._now !== 'closed') this.#end('closed');
+    this.core.socketGone(this);
   }
 
-  private replyConnect(m: ServerMessage): void | Promise<void> {
-    if (m.wait === '' || m.isNoOp) return;
-    if (this.nss.has(m.namespace)) return this.writeEmptyReply(m.wait);
-    const events = this.core.events.get(m.namespace);
-    if (!events) {
-      m.error = BadNamespaceError.text;
-      this.write(m);
-      return;
-    }
-    const ns = new NSConn(this, m.namespace, events);
-    m.isLocal = false;
-    m.isForced = false;
-    const out = fire(events, ns, m);
-    if (isPromise(out)) return out.then((o) => this.finishConnect(m, ns, o));
-    this.finishConnect(m, ns, out);
-  }
-
-  private finishConnect(m: ServerMessage, ns: NSConn, o: Outcome): void {
-    if (this.closed) return;
-    if (o !== undefined) return this.answer(m, o);
-    if (this.nss.has(m.namespace)) return this.writeEmptyReply(m.wait);
-    this.addNamespace(ns);
-    // Go: the empty reply goes out before `_OnNamespaceConnected` fires.
-    this.writeEmptyReply(m.wait);
-    m.event = OnNamespaceConnected;
-    fireAndForget(ns.events, ns, m, this.core.logger);
-  }
-
-  private replyDisconnect(m: ServerMessage): void | Promise<void> {
-    if (m.wait === '' || m.isNoOp) return;
-    const ns = this.nss.get(m.namespace);
-    if (!ns) return this.writeEmptyReply(m.wait);
-    m.isLocal = false;
-    m.isForced = false;
-    const out = fire(ns.events, ns, m);
-    if (isPromise(out)) return out.then((o) => this.finishDisconnect(m, ns, o));
-    this.finishDisconnect(m, ns, out);
-  }
-
-  private finishDisconnect(m: ServerMessage, ns: NSConn, o: Outcome): void {
-    if (this.closed) return;
-    if (o !== undefined) return this.answer(m, o);
-    ns.forceLeaveAll(false);
-    this.removeNamespace(ns);
-    this.writeEmptyReply(m.wait);
-  }
-
-  /** Local cleanup when the socket closes or `close()` is called (no protocol message). */
-  /** @internal */
-  cleanup(): void {
-    if (this.closed) return;
-    this.closed = true;
-    clearTimeout(this.handshakeTimer);
+  /** The one way out of `awaiting-handshake` and `open`: local cleanup, no protocol message. */
+  #end(to: 'closing' | 'closed'): void {
+    const from = this.#state._now;
+    this.#state.to(to);
+    if (from === 'closing') return; // cleaned up when it started closing
+    this.#handshake?.end(false);
+    this.#handshake = undefined;
     for (const ns of [...this.nss.values()]) {
       ns.forceLeaveAll(true);
-      const m = localMessage(ns.namespace, '', OnNamespaceDisconnect, true);
-      fireAndForget(ns.events, ns, m, this.core.logger);
+      fireAndForget(ns.events, ns, localMessage(ns.namespace, '', OnNamespaceDisconnect, true), this.core.logger);
       this.removeNamespace(ns);
     }
-    this.pending?.rejectAll(new ClosedError());
-    const waiters = this.ackWaiters;
-    this.ackWaiters = undefined;
-    if (waiters) for (const w of waiters) w(false);
-    this.inbox = undefined;
-    if (this.registered) this.core.unregister(this);
-  }
-}
-
-/** The socket's callbacks for one connection: one small object with prototype methods, no closures. */
-class ConnHandlers implements SocketHandlers {
-  constructor(private readonly conn: Conn) {}
-  message(data: string | Uint8Array, isBinary: boolean): void {
-    this.conn.onFrame(data, isBinary);
-  }
-  close(): void {
-    this.conn.cleanup();
-    this.conn.core.socketGone(this.conn);
-  }
-  pong(): void {
-    this.conn.alive = true;
+    this.#requests?.pending.rejectAll(new ClosedError());
+    this.#inbox = undefined;
+    if (from === 'open') this.core.unregister(this);
   }
 }

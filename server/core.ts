@@ -6,6 +6,8 @@ import type { DecodeOptions, Message } from '../protocol/index.js';
 import type { Handlers } from './handler.js';
 import type { Conn } from './conn.js';
 import type { NSConn } from './nsconn.js';
+import type { Limits } from './options.js';
+import type { ServerConnStateChange } from './state.js';
 import type { BroadcastMessage, Logger, ServerOptions, SlowConsumerPolicy } from './types.js';
 
 /** @internal */
@@ -18,13 +20,22 @@ export interface ServerCore {
   readonly onConnect: ((conn: Conn) => void | Promise<void>) | undefined;
   readonly handshakeTimeout: number;
   readonly requestTimeout: number;
+  /** Deadline of connect/disconnect/join/leave handlers (0 = none). */
+  readonly systemHandlerTimeout: number;
   readonly maxBufferedAmount: number;
   readonly slowConsumer: SlowConsumerPolicy;
+  /** Per-connection bounds. */
+  readonly limits: Limits;
   readonly logger: Logger;
   readonly onInvalidFrame: ServerOptions['onInvalidFrame'];
   /** A coarse clock (ms), advanced by the server's sweep timer. */
   readonly clock: number;
+  /** A fresh unpredictable server wait token. */
   nextToken(): string;
+  /** A connection changed state. */
+  stateChanged(conn: Conn, change: ServerConnStateChange): void;
+  /** The `drop` policy dropped a message of `conn` (its send buffer held `bufferedAmount` bytes). */
+  dropped(conn: Conn, bufferedAmount: number): void;
   /** A connection wrote its first frame of this tick: flush it (uncork, reset) at the end of the tick. */
   touched(conn: Conn): void;
   register(conn: Conn): void;

@@ -2,7 +2,7 @@
  * Calling handlers without allocating on the sync path: a sync handler's
  * outcome comes back as a value, only an async one as a promise.
  */
-import { OnAnyEvent, Reply, createMessage, errorToText } from '../protocol/index.js';
+import { OnAnyEvent, Reply, TimeoutError, createMessage, errorToText } from '../protocol/index.js';
 import type { Logger, ServerHandler, ServerMessage } from './types.js';
 import type { NSConn } from './nsconn.js';
 
@@ -64,4 +64,24 @@ export function localMessage(namespace: string, room: string, event: string, isF
   m.isLocal = true;
   m.isForced = isForced;
   return m;
+}
+
+/** The error a system handler's request is refused with when the handler passed its deadline. */
+export function handlerTimeoutError(event: string, ms: number): TimeoutError {
+  return new TimeoutError(`${event} handler timed out after ${ms} ms`);
+}
+
+/**
+ * A handler's outcome with a deadline (`systemHandlerTimeout`): a sync outcome as it is; a promise settles with the
+ * handler's outcome or, after `ms` (0 = never), with {@link handlerTimeoutError}. A late outcome is ignored.
+ */
+export function withDeadline(out: Outcome | Promise<Outcome>, ms: number, event: string): Outcome | Promise<Outcome> {
+  if (!isPromise(out) || ms <= 0) return out;
+  return new Promise<Outcome>((resolve) => {
+    const timer = setTimeout(() => resolve(handlerTimeoutError(event, ms)), ms);
+    out.then((o) => {
+      clearTimeout(timer);
+      resolve(o);
+    });
+  });
 }

@@ -24,10 +24,11 @@ export {
   type Controller, type ControllerContext, type ControllerEntry, type ControllerOptions, type ControllerTarget,
   type ConnHandler, type ConnHandlerLike, type EventMatcher, type ScopedDependency,
 } from './controller.js';
-export { WsSocket, type ServerSocket, type SocketHandlers } from './socket.js';
+export { WsSocket, type Corkable, type ServerSocket, type SocketHandlers } from './socket.js';
+export { SERVER_CONN_MOVES, type ServerConnState, type ServerConnStateChange } from './state.js';
 export type {
   AskOptions, BroadcastMessage, ControllerClass, EventMap, HandlerResult, Logger, NamespaceMap,
-  ServerEvents, ServerHandler, ServerMessage, ServerNamespaces, ServerOptions, SlowConsumerPolicy, SystemEvent,
+  ServerEventMap, ServerEvents, ServerHandler, ServerMessage, ServerNamespaces, ServerOptions, SlowConsumerPolicy, SystemEvent,
 } from './types.js';
 export {
   reply, Reply, isReply, marshal, unmarshal, bodyText, bodyBytes, Events,

@@ -36,7 +36,7 @@ export class NSConn {
   /** A controller instance bound to this namespace connection (see controllers). */
   controller: object | undefined;
   // Most namespace connections never join a room: they share one empty map until the first join.
-  private joined: Map<string, Room> = NO_ROOMS;
+  #joined: Map<string, Room> = NO_ROOMS;
 
   /** @internal */
   constructor(readonly conn: Conn, readonly namespace: string, /** @internal */ readonly events: Handlers) {}
@@ -64,60 +64,64 @@ export class NSConn {
   }
 
   /**
-   * Forces the client into a room (Go's `NSConn.JoinRoom` on the server): asks the client
-   * (its `_OnRoomJoin` may refuse), then fires `_OnRoomJoin` and `_OnRoomJoined` here.
+   * Forces the client into a room (Go's `NSConn.JoinRoom` on the server): asks the client (its `_OnRoomJoin` may
+   * refuse), then fires `_OnRoomJoin` and `_OnRoomJoined` here. A second call meanwhile gets the same promise.
    */
-  async joinRoom(name: string, options?: AskOptions): Promise<Room> {
-    const existing = this.joined.get(name);
-    if (existing) return existing;
-    return this.conn.askThen({ namespace: this.namespace, room: name, event: OnRoomJoin }, options, () => {
-      const m = localMessage(this.namespace, name, OnRoomJoin, false);
-      const finish = (veto: Outcome): Room => {
-        if (veto instanceof Error) throw veto;
-        const room = this.joined.get(name) ?? this.addRoom(name);
-        m.event = OnRoomJoined;
-        fireAndForget(this.events, this, m, this.conn.core.logger);
-        return room;
-      };
-      const out = fire(this.events, this, m);
-      if (!isPromise(out)) return finish(out);
-      const p = out.then(finish);
-      this.conn.hold(p);
-      return p;
-    });
+  joinRoom(name: string, options?: AskOptions): Promise<Room> {
+    const existing = this.#joined.get(name);
+    if (existing) return Promise.resolve(existing);
+    const conn = this.conn;
+    return conn.once(OnRoomJoin, this.namespace, name, () =>
+      conn.askThen({ namespace: this.namespace, room: name, event: OnRoomJoin }, options, () => {
+        const m = localMessage(this.namespace, name, OnRoomJoin, false);
+        const finish = (veto: Outcome): Room => {
+          if (veto instanceof Error) throw veto;
+          const room = this.#joined.get(name) ?? this.addRoom(name);
+          m.event = OnRoomJoined;
+          fireAndForget(this.events, this, m, conn.core.logger);
+          return room;
+        };
+        const out = conn.withDeadline(fire(this.events, this, m), OnRoomJoin);
+        if (!isPromise(out)) return finish(out);
+        const p = out.then(finish);
+        conn.hold(p);
+        return p;
+      }));
   }
 
   /** A joined room, or undefined. */
   room(name: string): Room | undefined {
-    return this.joined.get(name);
+    return this.#joined.get(name);
   }
 
   /** The joined rooms. */
   rooms(): Room[] {
-    return [...this.joined.values()];
+    return [...this.#joined.values()];
   }
 
   /** Whether the room is joined. */
   hasRoom(name: string): boolean {
-    return this.joined.has(name);
+    return this.#joined.has(name);
   }
 
   /** Forces the client out of every room, one after another (Go's `LeaveAll`). */
   async leaveAll(options?: AskOptions): Promise<void> {
-    for (const room of [...this.joined.values()]) await room.leave(options);
+    for (const room of [...this.#joined.values()]) await room.leave(options);
   }
 
   /**
-   * Disconnects the client from this namespace (Go's `NSConn.Disconnect` on the server): asks the
-   * client, force-leaves the rooms and fires `_OnNamespaceDisconnect` locally.
+   * Disconnects the client from this namespace (Go's `NSConn.Disconnect` on the server): asks the client,
+   * force-leaves the rooms and fires `_OnNamespaceDisconnect` locally. A second call meanwhile gets the same promise.
    */
-  async disconnect(options?: AskOptions): Promise<void> {
-    if (this.conn.namespace(this.namespace) !== this) throw new BadNamespaceError();
-    await this.conn.askThen({ namespace: this.namespace, event: OnNamespaceDisconnect }, options, () => {
-      this.forceLeaveAll(true);
-      this.conn.removeNamespace(this);
-      fireAndForget(this.events, this, localMessage(this.namespace, '', OnNamespaceDisconnect, false), this.conn.core.logger);
-    });
+  disconnect(options?: AskOptions): Promise<void> {
+    if (this.conn.namespace(this.namespace) !== this) return Promise.reject(new BadNamespaceError());
+    return this.conn.once(OnNamespaceDisconnect, this.namespace, '', () =>
+      this.conn.askThen({ namespace: this.namespace, event: OnNamespaceDisconnect }, options, () => {
+        if (this.conn.namespace(this.namespace) !== this) return;
+        this.forceLeaveAll(true);
+        this.conn.removeNamespace(this);
+        fireAndForget(this.events, this, localMessage(this.namespace, '', OnNamespaceDisconnect, false), this.conn.core.logger);
+      }));
   }
 
   /**
@@ -154,55 +158,10 @@ export class NSConn {
     };
   }
 
-  /** @internal answers a client's join request (Go's `replyRoomJoin`). */
-  replyRoomJoin(m: ServerMessage): void | Promise<void> {
-    if (m.wait === '' || m.isNoOp) return;
-    if (this.joined.has(m.room)) return this.conn.writeEmptyReply(m.wait);
-    m.isLocal = false;
-    m.isForced = false;
-    const out = fire(this.events, this, m);
-    if (isPromise(out)) return out.then((o) => this.finishJoin(m, o));
-    this.finishJoin(m, out);
-  }
-
-  private finishJoin(m: ServerMessage, o: Outcome): void {
-    if (this.conn.isClosed) return;
-    if (o !== undefined) return this.conn.answer(m, o);
-    if (!this.joined.has(m.room)) {
-      this.addRoom(m.room);
-      // Go: `_OnRoomJoined` fires before the empty reply (the reverse of connect).
-      m.event = OnRoomJoined;
-      fireAndForget(this.events, this, m, this.conn.core.logger);
-    }
-    this.conn.writeEmptyReply(m.wait);
-  }
-
-  /** @internal answers a client's leave request (Go's `replyRoomLeave`). */
-  replyRoomLeave(m: ServerMessage): void | Promise<void> {
-    if (m.wait === '' || m.isNoOp) return;
-    if (!this.joined.has(m.room)) return this.conn.writeEmptyReply(m.wait);
-    m.isLocal = false;
-    m.isForced = false;
-    const out = fire(this.events, this, m);
-    if (isPromise(out)) return out.then((o) => this.finishLeave(m, o));
-    this.finishLeave(m, out);
-  }
-
-  private finishLeave(m: ServerMessage, o: Outcome): void {
-    if (this.conn.isClosed) return;
-    if (o !== undefined) return this.conn.answer(m, o);
-    if (this.joined.has(m.room)) {
-      this.dropRoom(m.room);
-      m.event = OnRoomLeft;
-      fireAndForget(this.events, this, m, this.conn.core.logger);
-    }
-    this.conn.writeEmptyReply(m.wait);
-  }
-
   /** @internal force-leaves every room: `_OnRoomLeave` then `_OnRoomLeft`, isForced (no wire messages). */
   forceLeaveAll(isLocal: boolean): void {
     const logger = this.conn.core.logger;
-    for (const name of [...this.joined.keys()]) {
+    for (const name of [...this.#joined.keys()]) {
       const m = localMessage(this.namespace, name, OnRoomLeave, true);
       m.isLocal = isLocal;
       fireAndForget(this.events, this, m, logger);
@@ -214,16 +173,21 @@ export class NSConn {
 
   /** @internal */
   addRoom(name: string): Room {
+    const known = this.#joined.get(name);
+    if (known) return known;
     const room = new Room(this, name);
-    if (this.joined === NO_ROOMS) this.joined = new Map();
-    this.joined.set(name, room);
+    if (this.#joined === NO_ROOMS) this.#joined = new Map();
+    this.#joined.set(name, room);
+    this.conn.rooms++;
     this.conn.core.indexRoom(this, name, true);
     return room;
   }
 
   /** @internal */
   dropRoom(name: string): void {
-    if (this.joined.delete(name)) this.conn.core.indexRoom(this, name, false);
+    if (!this.#joined.delete(name)) return;
+    this.conn.rooms--;
+    this.conn.core.indexRoom(this, name, false);
   }
 
   private toBroadcast(message: BroadcastMessage | ServerMessage | string, body?: Body): BroadcastMessage {

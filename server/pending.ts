@@ -1,8 +1,9 @@
 /**
  * Pending server-side asks keyed by wait token: every entry has a deadline,
- * is freed when answered, timed out, aborted or closed, and a late reply is ignored.
+ * is freed when answered, timed out, aborted or closed, and a late reply is ignored. Timeouts and aborts reject with
+ * protocol/errors.ts's askTimeoutError/askAbortedError: the same text, code and cause as the client's asks.
  */
-import { AbortError, TimeoutError, errorFromText, type Message } from '../protocol/index.js';
+import { askAbortedError, askTimeoutError, errorFromText, type Message } from '../protocol/index.js';
 import type { ServerMessage } from './types.js';
 
 interface Entry {
@@ -18,6 +19,10 @@ interface Entry {
 export class PendingAsks {
   private readonly map = new Map<string, Entry>();
 
+  has(wait: string): boolean {
+    return this.map.has(wait);
+  }
+
   get size(): number {
     return this.map.size;
   }
@@ -28,11 +33,11 @@ export class PendingAsks {
    */
   add<T = ServerMessage>(wait: string, timeout: number, signal?: AbortSignal, then?: (m: ServerMessage) => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (signal?.aborted) return reject(new AbortError());
+      if (signal?.aborted) return reject(askAbortedError(signal));
       const e: Entry = { resolve: resolve as (v: unknown) => void, reject, timer: undefined, signal, onAbort: undefined, then };
-      if (timeout > 0) e.timer = setTimeout(() => this.reject(wait, new TimeoutError('ask timed out after ' + timeout + ' ms')), timeout);
+      if (timeout > 0) e.timer = setTimeout(() => this.reject(wait, askTimeoutError(timeout)), timeout);
       if (signal) {
-        e.onAbort = () => this.reject(wait, new AbortError());
+        e.onAbort = () => this.reject(wait, askAbortedError(signal));
         signal.addEventListener('abort', e.onAbort, { once: true });
       }
       this.map.set(wait, e);

@@ -26,25 +26,28 @@ export class Room {
   }
 
   /**
-   * Forces the client out of this room (Go's `Room.Leave` on the server): asks the client,
-   * then fires `_OnRoomLeave` (an error keeps the room) and `_OnRoomLeft` locally.
+   * Forces the client out of this room (Go's `Room.Leave` on the server): asks the client, then fires `_OnRoomLeave`
+   * (an error keeps the room) and `_OnRoomLeft` locally. A second call meanwhile gets the same promise.
    */
-  async leave(options?: AskOptions): Promise<void> {
+  leave(options?: AskOptions): Promise<void> {
     const ns = this.nsConn;
-    if (!ns.hasRoom(this.name)) throw new BadRoomError();
-    await ns.conn.askThen({ namespace: ns.namespace, room: this.name, event: OnRoomLeave }, options, () => {
-      const m = localMessage(ns.namespace, this.name, OnRoomLeave, false);
-      const finish = (veto: Outcome): void => {
-        if (veto instanceof Error) throw veto;
-        ns.dropRoom(this.name);
-        m.event = OnRoomLeft;
-        fireAndForget(ns.events, ns, m, ns.conn.core.logger);
-      };
-      const out = fire(ns.events, ns, m);
-      if (!isPromise(out)) return finish(out);
-      const p = out.then(finish);
-      ns.conn.hold(p);
-      return p;
-    });
+    const conn = ns.conn;
+    if (!ns.hasRoom(this.name)) return Promise.reject(new BadRoomError());
+    return conn.once(OnRoomLeave, ns.namespace, this.name, () =>
+      conn.askThen({ namespace: ns.namespace, room: this.name, event: OnRoomLeave }, options, () => {
+        const m = localMessage(ns.namespace, this.name, OnRoomLeave, false);
+        const finish = (veto: Outcome): void => {
+          if (veto instanceof Error) throw veto;
+          if (!ns.hasRoom(this.name)) return;
+          ns.dropRoom(this.name);
+          m.event = OnRoomLeft;
+          fireAndForget(ns.events, ns, m, conn.core.logger);
+        };
+        const out = conn.withDeadline(fire(ns.events, ns, m), OnRoomLeave);
+        if (!isPromise(out)) return finish(out);
+        const p = out.then(finish);
+        conn.hold(p);
+        return p;
+      }));
   }
 }

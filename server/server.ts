@@ -3,11 +3,12 @@
  * neffos protocol to Go clients, neffos.js and the neffos-ts client alike.
  */
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import {
-  AbortError, ClosedError, OnNativeMessage, checkBody, createWaitTokenGenerator, encode, isValidConnectionId,
+  ClosedError, OnNativeMessage, askAbortedError, checkBody, isValidConnectionId,
   type DecodeOptions, type Message,
 } from '../protocol/index.js';
 import { Conn } from './conn.js';
@@ -17,21 +18,18 @@ import { serverNamespaces, type ConnHandler, type ConnHandlerLike } from './cont
 import { type Handlers } from './handler.js';
 import { answerPlainRequest, applyQueryHeaders, originAllowed, pathOf, refuseUpgrade, routeUpgrade, serveClientScript } from './http.js';
 import { NSConn } from './nsconn.js';
+import { sweep, sweepTick } from './liveness.js';
+import { DEFAULTS, resolveLimits, resolveTimers, type Limits, type Timers } from './options.js';
 import { PendingAsks } from './pending.js';
+import { Registry } from './registry.js';
 import { WsSocket, type ServerSocket } from './socket.js';
-import type { AskOptions, BroadcastMessage, Logger, NamespaceMap, ServerMessage, ServerNamespaces, ServerOptions, SlowConsumerPolicy } from './types.js';
+import type { ServerConnStateChange } from './state.js';
+import { createServerTokens } from './tokens.js';
+import type {
+  AskOptions, BroadcastMessage, Logger, NamespaceMap, ServerEventMap, ServerMessage, ServerNamespaces, ServerOptions, SlowConsumerPolicy,
+} from './types.js';
 
-/** Defaults of every limit (documented in docs/server.md). */
-export const DEFAULTS = {
-  handshakeTimeout: 10_000,
-  requestTimeout: 30_000,
-  readTimeout: 0,
-  writeTimeout: 0,
-  pongTimeout: 60_000,
-  maxMessageSize: 1 << 20,
-  maxBufferedAmount: 4 << 20,
-  slowConsumer: 'close' as SlowConsumerPolicy,
-} as const;
+export { DEFAULTS };
 
 /** Before the upgrade completes, a socket error just ends the socket (shared: no closure per request). */
 function destroySocket(this: Duplex): void {
@@ -54,50 +52,47 @@ function destroySocket(this: Duplex): void {
  * server.attach(http, { path: '/echo' });
  * http.listen(8080);
  */
-export class Server<N extends NamespaceMap = NamespaceMap> {
+export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<ServerEventMap> {
   /** @internal */ readonly events: Map<string, Handlers>;
   /** @internal */ readonly allowNative: boolean;
   /** @internal */ readonly onlyNative: boolean;
   /** @internal */ readonly onConnect: ServerOptions['onConnect'];
   /** @internal */ readonly handshakeTimeout: number;
   /** @internal */ readonly requestTimeout: number;
+  /** @internal */ readonly systemHandlerTimeout: number;
   /** @internal */ readonly maxBufferedAmount: number;
   /** @internal */ readonly slowConsumer: SlowConsumerPolicy;
+  /** @internal */ readonly limits: Limits;
   /** @internal */ readonly logger: Logger;
   /** @internal */ readonly onInvalidFrame: ServerOptions['onInvalidFrame'];
   /** @internal */ clock = Date.now();
-  readonly options: Readonly<ServerOptions>;
-  private readonly conns = new Map<string, Conn>();
-  // Every open connection by id: several may share one (Go allows it); `to(id)` reaches them all.
-  private readonly byId = new Map<string, Conn | Set<Conn>>();
-  // Scale-out (docs/protocol.md §7): undefined while the in-memory default is in use.
-  private cluster: Cluster | undefined;
-  private readonly all = new Set<Conn>();
-  // Every accepted socket until its close event, handshake done or not (close() waits for them).
-  private readonly sockets = new Set<Conn>();
-  private goneWaiters: Array<() => void> = [];
-  private readonly byNamespace = new Map<string, Set<NSConn>>();
-  private readonly byRoom = new Map<string, Map<string, Set<NSConn>>>();
-  private readonly pending = new PendingAsks();
-  // wait token → the connection id an ask was sent `to`: only that connection's reply resolves it.
-  private readonly askTargets = new Map<string, string>();
   /** @internal */ readonly decodeOptions: DecodeOptions;
+  readonly options: Readonly<ServerOptions>;
+  readonly #registry = new Registry();
+  // Every accepted socket until its close event, handshake done or not (close() waits for them).
+  readonly #sockets = new Set<Conn>();
+  #goneWaiters: Array<() => void> = [];
+  readonly #pending = new PendingAsks();
+  // wait token → the connection id an ask was sent `to`: only that connection's reply resolves it.
+  readonly #askTargets = new Map<string, string>();
   // Connections that wrote in this tick; one nextTick flushes them all (not one callback per socket).
-  private dirty: Conn[] = [];
-  private readonly flushDirty = (): void => {
-    const list = this.dirty;
-    this.dirty = [];
-    for (let i = 0; i < list.length; i++) list[i].flush();
+  #dirty: Conn[] = [];
+  readonly #flushDirty = (): void => {
+    const list = this.#dirty;
+    this.#dirty = [];
+    for (let i = 0; i < list.length; i++) list[i]!.flush();
   };
-  private readonly token = createWaitTokenGenerator('server');
-  private readonly wss: WebSocketServer;
-  private readonly tooBig: string;
-  private readonly sweepTimer: ReturnType<typeof setInterval>;
-  private readonly pingEvery: number;
-  private lastPing = 0;
-  private closed = false;
+  readonly #token = createServerTokens();
+  readonly #wss: WebSocketServer;
+  readonly #tooBig: string;
+  readonly #timers: Timers;
+  readonly #sweepTimer: ReturnType<typeof setInterval>;
+  #lastPing = 0;
+  #closed = false;
+  #dropped = 0;
 
   constructor(namespaces: ServerNamespaces<N> | ConnHandler = {} as ServerNamespaces<N>, options: ServerOptions = {}) {
+    super();
     this.options = options;
     this.events = serverNamespaces(namespaces as ConnHandlerLike, options.controllers ?? [], options.dependencies ?? {});
     const empty = this.events.get('');
@@ -106,43 +101,43 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
     this.decodeOptions = { allowNative: this.allowNative, onlyNative: this.onlyNative };
     this.onConnect = options.onConnect;
     this.handshakeTimeout = options.handshakeTimeout ?? DEFAULTS.handshakeTimeout;
-    this.requestTimeout = DEFAULTS.requestTimeout;
+    this.requestTimeout = options.requestTimeout ?? DEFAULTS.requestTimeout;
+    this.systemHandlerTimeout = options.systemHandlerTimeout ?? DEFAULTS.systemHandlerTimeout;
     this.maxBufferedAmount = options.maxBufferedAmount ?? DEFAULTS.maxBufferedAmount;
     this.slowConsumer = options.slowConsumer ?? DEFAULTS.slowConsumer;
+    this.limits = resolveLimits(options);
     this.logger = options.logger ?? console;
     this.onInvalidFrame = options.onInvalidFrame;
     const maxPayload = options.maxMessageSize ?? DEFAULTS.maxMessageSize;
-    this.wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
-    this.tooBig = `message too big: the limit is ${maxPayload} bytes`;
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
+    this.#tooBig = `message too big: the limit is ${maxPayload} bytes`;
     const extra = Object.entries(options.responseHeaders ?? {}).map(([k, v]) => `${k}: ${v}`);
-    if (extra.length > 0) this.wss.on('headers', (headers: string[]) => headers.push(...extra));
-    const pong = options.pongTimeout ?? DEFAULTS.pongTimeout;
-    this.pingEvery = pong > 0 ? options.pingPeriod ?? Math.floor((pong * 9) / 10) : 0;
-    const periods = [this.pingEvery, options.readTimeout ?? 0, options.writeTimeout ?? 0].filter((n) => n > 0);
-    const tick = Math.max(10, Math.min(1000, ...periods.map((p) => Math.floor(p / 4))));
-    this.sweepTimer = setInterval(() => this.sweep(), tick);
-    this.sweepTimer.unref();
+    if (extra.length > 0) this.#wss.on('headers', (headers: string[]) => headers.push(...extra));
+    this.#timers = resolveTimers(options);
+    this.#sweepTimer = setInterval(() => this.#sweep(), sweepTick(this.#timers));
+    this.#sweepTimer.unref();
     if (options.stackExchange) this.useStackExchange(options.stackExchange);
   }
 
   /**
    * Scales out over a StackExchange (Redis, NATS, or the in-memory default): broadcasts, `to`
    * and asks then reach the connections of every server on the same broker and prefix, Go
-   * neffos servers included. Replaces the previous exchange (which is closed).
+   * neffos servers included (docs/scale.md). Replaces the previous exchange (which is closed).
    * @example
    * import { RedisStackExchange } from 'neffos-ts/server/redis';
    * server.useStackExchange(new RedisStackExchange({ url: 'redis://127.0.0.1:6379' }, 'MyChatApp'));
    */
   useStackExchange(exchange: StackExchange): this {
-    const old = this.cluster;
-    this.cluster = undefined;
+    const reg = this.#registry;
+    const old = reg.cluster;
+    reg.cluster = undefined;
     if (old) void old.close();
-    if (exchange.local === true || this.closed) return this;
+    if (exchange.local === true || this.#closed) return this;
     const cluster = new Cluster({
       logger: this.logger,
       requestTimeout: this.requestTimeout,
-      fanout: (ns, room, event, frame, isBinary, skipId) => this.fanout(ns, room, frame, isBinary, null, skipId),
-      fanoutTo: (id, ns, room, event, frame, isBinary, skipId) => this.fanoutTo(id, ns, room, event, frame, isBinary, null, skipId),
+      fanout: (ns, room, _event, frame, isBinary, skipId) => reg.fanout(ns, room, frame, isBinary, null, skipId),
+      fanoutTo: (id, ns, room, event, frame, isBinary, skipId) => reg.fanoutTo(id, ns, room, event, frame, isBinary, null, skipId),
       event: (e) => {
         try {
           this.options.onStackExchange?.(e);
@@ -151,21 +146,22 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
         }
       },
     }, exchange);
-    this.cluster = cluster;
-    for (const ns of this.byNamespace.keys()) cluster.namespaceUsed(ns, true);
-    for (const id of this.byId.keys()) cluster.idUsed(id, true);
+    reg.cluster = cluster;
+    for (const ns of reg.byNamespace.keys()) cluster.namespaceUsed(ns, true);
+    for (const id of reg.byId.keys()) cluster.idUsed(id, true);
     void cluster.open();
     return this;
   }
 
   /** The StackExchange in use (undefined: the in-memory default). */
   get stackExchange(): StackExchange | undefined {
-    return this.cluster?.exchange;
+    return this.#registry.cluster?.exchange;
   }
 
   /** Counters of the cluster traffic (undefined without a StackExchange). */
   get stackExchangeStats(): Readonly<StackExchangeStats> | undefined {
-    return this.cluster ? { ...this.cluster.stats } : undefined;
+    const cluster = this.#registry.cluster;
+    return cluster ? { ...cluster.stats } : undefined;
   }
 
   /**
@@ -214,7 +210,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
       refuseUpgrade(socket, status, text, extra);
       this.options.onUpgradeError?.(new Error(text), req);
     };
-    if (this.closed) return fail(500, 'server closed');
+    if (this.#closed) return fail(500, 'server closed');
     if (req.method !== 'GET') return fail(405, 'Method Not Allowed', 'Allow: GET\r\n');
     if (!originAllowed(req, this.options.allowedOrigins ?? 'same-origin')) {
       this.logger.warn(`neffos: refused WebSocket upgrade from origin ${String(req.headers.origin)} (host ${String(req.headers.host)}); set the allowedOrigins option to allow it`);
@@ -228,10 +224,11 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
       return fail(500, 'id generator failed: ' + String((e as Error)?.message ?? e));
     }
     if (!isValidConnectionId(id)) return fail(500, 'invalid connection id (empty or containing ";")');
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
       // ws watches the socket's errors from here on: no listener of ours stays per connection.
       socket.off('error', destroySocket);
-      this.accept(new WsSocket(ws, this.tooBig), req, id);
+      // The socket itself is handed over too: WsSocket corks it (ws exposes no cork of its own).
+      this.accept(new WsSocket(ws, this.#tooBig, socket), req, id);
     });
   }
 
@@ -242,8 +239,8 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
    */
   accept(socket: ServerSocket, request: IncomingMessage, id?: string): Conn {
     const conn = new Conn(this, socket, request, id ?? (this.options.idGenerator ? this.options.idGenerator(request) : randomUUID()));
-    this.sockets.add(conn);
-    if (this.closed) {
+    this.#sockets.add(conn);
+    if (this.#closed) {
       conn.close(1001, 'server closed');
       return conn;
     }
@@ -260,66 +257,105 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
    * server.broadcast(nsConn, { namespace: 'default', room: 'r1', event: 'chat', body: 'hi room' });
    */
   broadcast(except: Conn | NSConn | string | null, message: BroadcastMessage): void {
-    this.send(except, message, '');
+    this.#registry.send(except, message, '');
   }
 
   /**
-   * Asks connections (all of the namespace, or `to`); the first reply wins (Go's `Server.Ask`).
+   * Asks connections (all of the namespace, or `to`); the first reply wins (Go's `Server.Ask`). Sent `to` one
+   * connection, only that connection's reply resolves it. Tokens are unpredictable (server/tokens.ts).
    * @example
    * const answer = await server.ask({ namespace: 'default', event: 'status' }, { to: id, timeout: 5000 });
    */
   ask(message: BroadcastMessage, options: AskOptions & { to?: string } = {}): Promise<ServerMessage> {
-    if (options.signal?.aborted) return Promise.reject(new AbortError());
-    if (this.cluster) {
+    if (options.signal?.aborted) return Promise.reject(askAbortedError(options.signal));
+    const reg = this.#registry;
+    if (reg.cluster) {
       if (message.body !== undefined) checkBody(message.body, 'ask');
       const namespace = message.namespace ?? '';
       const room = message.room ?? '';
-      return this.cluster.ask(message, options, (frame, isBinary) => {
-        if (options.to) this.fanoutTo(options.to, namespace, room, message.event, frame, isBinary, null, '');
-        else this.fanout(namespace, room, frame, isBinary, null, '');
+      return reg.cluster.ask(message, options, (frame, isBinary) => {
+        if (options.to) reg.fanoutTo(options.to, namespace, room, message.event, frame, isBinary, null, '');
+        else reg.fanout(namespace, room, frame, isBinary, null, '');
       });
     }
-    const wait = this.token();
-    const p = this.pending.add(wait, options.timeout ?? this.requestTimeout, options.signal);
+    const wait = this.nextToken();
+    const p = this.#pending.add(wait, options.timeout ?? this.requestTimeout, options.signal);
     if (options.to) {
-      this.askTargets.set(wait, options.to);
-      const forget = () => void this.askTargets.delete(wait);
+      this.#askTargets.set(wait, options.to);
+      const forget = () => void this.#askTargets.delete(wait);
       p.then(forget, forget);
     }
-    this.send(null, options.to ? { ...message, to: options.to } : message, wait);
+    this.#registry.send(null, options.to ? { ...message, to: options.to } : message, wait);
     return p;
   }
 
-  /** The connections by id (a snapshot). */
+  /**
+   * The connections by id (a snapshot). When several share an id (an `idGenerator` that repeats ids, as Go allows)
+   * this holds the newest of them: {@link Server.connectionList} and {@link Server.connectionsWithId} list them all.
+   */
   get connections(): Map<string, Conn> {
-    return new Map(this.conns);
+    const out = new Map<string, Conn>();
+    for (const id of this.#registry.byId.keys()) out.set(id, this.#registry.newest(id)!);
+    return out;
+  }
+
+  /** Every open connection (a snapshot), ids shared or not. */
+  connectionList(): Conn[] {
+    return [...this.#registry.all];
+  }
+
+  /** The open connections with `id`: more than one when the `idGenerator` repeats ids (a user on two tabs). */
+  connectionsWithId(id: string): Conn[] {
+    return this.#registry.withId(id);
+  }
+
+  /**
+   * Closes every connection with `id` (all of them when the id is shared) with `code` and `reason`; returns how many
+   * it closed.
+   * @example
+   * server.disconnect('alice', 4001, 'kicked');
+   */
+  disconnect(id: string, code = 1000, reason = ''): number {
+    const list = this.#registry.withId(id);
+    for (const c of list) c.close(code, reason);
+    return list.length;
   }
 
   /** How many connections are open. */
   get totalConnections(): number {
-    return this.all.size;
+    return this.#registry.all.size;
+  }
+
+  /** Messages dropped by the `slowConsumer: 'drop'` policy, every connection together (each also emitted as `drop`). */
+  get droppedMessages(): number {
+    return this.#dropped;
   }
 
   /** The connections that have `namespace` connected, by id (a snapshot). */
   connectionsByNamespace(namespace: string): Map<string, NSConn> {
     const out = new Map<string, NSConn>();
-    for (const ns of this.byNamespace.get(namespace) ?? []) out.set(ns.conn.id, ns);
+    for (const ns of this.#registry.byNamespace.get(namespace) ?? []) out.set(ns.conn.id, ns);
     return out;
+  }
+
+  /** Every NSConn of `namespace` (a snapshot), ids shared or not. */
+  namespaceMembers(namespace: string): NSConn[] {
+    return [...(this.#registry.byNamespace.get(namespace) ?? [])];
   }
 
   /** How many connections of `namespace` joined `room`. */
   roomSize(namespace: string, room: string): number {
-    return this.byRoom.get(namespace)?.get(room)?.size ?? 0;
+    return this.#registry.byRoom.get(namespace)?.get(room)?.size ?? 0;
   }
 
-  /** A connection by id. */
+  /** A connection by id (the newest one when the id is shared). */
   connection(id: string): Conn | undefined {
-    return this.conns.get(id);
+    return this.#registry.newest(id);
   }
 
   /** Whether `close()` was called. */
   get isClosed(): boolean {
-    return this.closed;
+    return this.#closed;
   }
 
   /**
@@ -327,72 +363,80 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
    * upgrades get HTTP 500 and no handshake completes afterwards. Resolves when every socket is gone.
    */
   close(code = 1001, reason = 'server closed'): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      clearInterval(this.sweepTimer);
+    if (!this.#closed) {
+      this.#closed = true;
+      clearInterval(this.#sweepTimer);
       // Every socket, handshake finished or not.
-      for (const c of [...this.sockets]) c.close(code, reason);
-      this.pending.rejectAll(new ClosedError('server closed'));
-      this.wss.close();
-      const cluster = this.cluster;
-      this.cluster = undefined;
+      for (const c of [...this.#sockets]) c.close(code, reason);
+      this.#pending.rejectAll(new ClosedError('server closed'));
+      this.#wss.close();
+      const cluster = this.#registry.cluster;
+      this.#registry.cluster = undefined;
       if (cluster) {
         const gone = cluster.close();
-        if (this.sockets.size === 0) return gone;
-        return Promise.all([gone, new Promise<void>((resolve) => this.goneWaiters.push(resolve))]).then(() => undefined);
+        if (this.#sockets.size === 0) return gone;
+        return Promise.all([gone, new Promise<void>((resolve) => this.#goneWaiters.push(resolve))]).then(() => undefined);
       }
     }
-    if (this.sockets.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.goneWaiters.push(resolve));
-  }
-
-  /** @internal */
-  socketGone(conn: Conn): void {
-    this.sockets.delete(conn);
-    if (this.sockets.size > 0 || this.goneWaiters.length === 0) return;
-    const w = this.goneWaiters;
-    this.goneWaiters = [];
-    for (const f of w) f();
+    if (this.#sockets.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#goneWaiters.push(resolve));
   }
 
   // ---- ServerCore (internal) ----
 
   /** @internal */
+  socketGone(conn: Conn): void {
+    this.#sockets.delete(conn);
+    if (this.#sockets.size > 0 || this.#goneWaiters.length === 0) return;
+    const w = this.#goneWaiters;
+    this.#goneWaiters = [];
+    for (const f of w) f();
+  }
+
+  /** @internal a fresh unpredictable wait token, unused by any pending ask of this server */
   nextToken(): string {
-    return this.token();
+    let t = this.#token();
+    while (this.#pending.has(t)) t = this.#token();
+    return t;
   }
 
   /** @internal */
   touched(conn: Conn): void {
-    if (this.dirty.push(conn) === 1) process.nextTick(this.flushDirty);
+    if (this.#dirty.push(conn) === 1) process.nextTick(this.#flushDirty);
+  }
+
+  /** @internal a Conn changed state: `connState` listeners hear it (a throwing listener is logged, never fatal) */
+  stateChanged(conn: Conn, change: ServerConnStateChange): void {
+    if (this.listenerCount('connState') === 0) return;
+    try {
+      this.emit('connState', conn, change);
+    } catch (e) {
+      this.logger.error('neffos: a connState listener failed:', e);
+    }
+  }
+
+  /** @internal the slow-consumer policy dropped a message of `conn` */
+  dropped(conn: Conn, bufferedAmount: number): void {
+    this.#dropped++;
+    if (this.listenerCount('drop') === 0) {
+      if (conn.droppedMessages === 1) this.logger.warn(`neffos: slow consumer ${conn.id}: dropping messages (send buffer ${bufferedAmount} bytes); listen to the server's 'drop' event`);
+      return;
+    }
+    try {
+      this.emit('drop', conn, { dropped: conn.droppedMessages, bufferedAmount });
+    } catch (e) {
+      this.logger.error('neffos: a drop listener failed:', e);
+    }
   }
 
   /** @internal */
   register(conn: Conn): void {
-    this.all.add(conn);
-    this.conns.set(conn.id, conn);
-    const same = this.byId.get(conn.id);
-    if (same === undefined) {
-      this.byId.set(conn.id, conn);
-      this.cluster?.idUsed(conn.id, true);
-    } else if (same instanceof Set) same.add(conn);
-    else this.byId.set(conn.id, new Set([same, conn]));
+    this.#registry.add(conn);
   }
 
   /** @internal */
   unregister(conn: Conn): void {
-    if (!this.all.delete(conn)) return;
-    if (this.conns.get(conn.id) === conn) this.conns.delete(conn.id);
-    const same = this.byId.get(conn.id);
-    if (same === conn) {
-      this.byId.delete(conn.id);
-      this.cluster?.idUsed(conn.id, false);
-    } else if (same instanceof Set) {
-      same.delete(conn);
-      if (same.size === 1) this.byId.set(conn.id, same.values().next().value as Conn);
-      // Another connection with the id took over the `connections` entry.
-      if (!this.conns.has(conn.id)) this.conns.set(conn.id, [...same][same.size - 1]);
-    }
+    if (!this.#registry.delete(conn)) return;
     const cb = this.options.onDisconnect;
     if (cb) {
       try {
@@ -405,125 +449,34 @@ export class Server<N extends NamespaceMap = NamespaceMap> {
 
   /** @internal */
   hasConnection(id: string): boolean {
-    return this.conns.has(id);
+    return this.#registry.byId.has(id);
   }
 
   /** @internal */
   indexNamespace(ns: NSConn, connected: boolean): void {
-    let set = this.byNamespace.get(ns.namespace);
-    if (connected) {
-      if (!set) {
-        this.byNamespace.set(ns.namespace, (set = new Set()));
-        this.cluster?.namespaceUsed(ns.namespace, true);
-      }
-      set.add(ns);
-    } else if (set) {
-      set.delete(ns);
-      if (set.size === 0) {
-        this.byNamespace.delete(ns.namespace);
-        this.cluster?.namespaceUsed(ns.namespace, false);
-      }
-    }
+    this.#registry.namespace(ns, connected);
   }
 
   /** @internal */
   indexRoom(ns: NSConn, room: string, joined: boolean): void {
-    let rooms = this.byRoom.get(ns.namespace);
-    if (joined) {
-      if (!rooms) this.byRoom.set(ns.namespace, (rooms = new Map()));
-      let set = rooms.get(room);
-      if (!set) rooms.set(room, (set = new Set()));
-      set.add(ns);
-    } else if (rooms) {
-      const set = rooms.get(room);
-      if (!set) return;
-      set.delete(ns);
-      if (set.size === 0) rooms.delete(room);
-      if (rooms.size === 0) this.byRoom.delete(ns.namespace);
-    }
+    this.#registry.room(ns, room, joined);
   }
 
   /** @internal */
   resolveReply(m: Message, from: Conn): boolean {
-    const to = this.askTargets.get(m.wait);
+    const to = this.#askTargets.get(m.wait);
     if (to !== undefined && to !== from.id) return false;
-    return this.pending.resolve(m.wait, m) || (this.cluster !== undefined && this.cluster.reply(m));
+    if (this.#pending.resolve(m.wait, m)) return true;
+    const cluster = this.#registry.cluster;
+    return cluster !== undefined && cluster.reply(m);
   }
 
-  private send(except: Conn | NSConn | string | null, message: BroadcastMessage, wait: string): void {
-    const namespace = message.namespace ?? '';
-    const room = message.room ?? '';
-    const skip = except instanceof NSConn ? except.conn : except instanceof Conn ? except : null;
-    const skipId = typeof except === 'string' ? except : '';
-    if (message.body !== undefined) checkBody(message.body, 'broadcast');
-    const frame = encode({
-      wait, namespace, room, event: message.event, body: message.body ?? '', binary: message.binary ?? false, error: message.error,
-    });
-    const isBinary = typeof frame !== 'string';
-    // Cluster: deliver here at once and publish for the other servers (our copy is skipped on receipt).
-    if (this.cluster && wait === '') this.cluster.publish(message, this.cluster.marker(skip, skipId));
-    if (message.to) {
-      this.fanoutTo(message.to, namespace, room, message.event, frame, isBinary, skip, skipId);
-      return;
-    }
-    this.fanout(namespace, room, frame, isBinary, skip, skipId);
-  }
-
-  /** Local delivery to a namespace (or one of its rooms); returns how many connections got the frame. */
-  private fanout(namespace: string, room: string, frame: string | Uint8Array | Buffer, isBinary: boolean, skip: Conn | null, skipId: string): number {
-    const targets = room === '' ? this.byNamespace.get(namespace) : this.byRoom.get(namespace)?.get(room);
-    if (!targets || targets.size === 0) return 0;
-    // Encode once: a text frame becomes one Buffer shared by every receiver.
-    if (typeof frame === 'string' && targets.size > 1) frame = Buffer.from(frame);
-    let n = 0;
-    for (const ns of targets) {
-      const c = ns.conn;
-      if (c === skip || (skipId !== '' && c.id === skipId)) continue;
-      if (c.send(frame, isBinary)) n++;
-    }
-    return n;
-  }
-
-  /** Local delivery to every connection with `id` that passes the write guard. */
-  private fanoutTo(id: string, namespace: string, room: string, event: string, frame: string | Uint8Array | Buffer, isBinary: boolean, skip: Conn | null, skipId: string): number {
-    const same = this.byId.get(id);
-    if (same === undefined || id === skipId) return 0;
-    let n = 0;
-    for (const c of same instanceof Set ? same : [same]) {
-      if (c !== skip && c.canWrite(namespace, room, event) && c.send(frame, isBinary)) n++;
-    }
-    return n;
-  }
-
-  private sweep(): void {
+  #sweep(): void {
     const now = (this.clock = Date.now());
-    const readTimeout = this.options.readTimeout ?? 0;
-    const writeTimeout = this.options.writeTimeout ?? 0;
-    const ping = this.pingEvery > 0 && now - this.lastPing >= this.pingEvery;
-    if (ping) this.lastPing = now;
-    if (!ping && readTimeout <= 0 && writeTimeout <= 0) return;
-    for (const c of this.all) {
-      if (readTimeout > 0 && now - c.lastRead > readTimeout) {
-        c.close(1001, 'read timeout');
-        continue;
-      }
-      if (writeTimeout > 0) {
-        if (c.socket.bufferedAmount === 0) c.stalledSince = 0;
-        else if (c.stalledSince === 0) c.stalledSince = now;
-        else if (now - c.stalledSince > writeTimeout) {
-          c.socket.terminate();
-          continue;
-        }
-      }
-      if (ping) {
-        if (!c.alive) {
-          c.socket.terminate();
-          continue;
-        }
-        c.alive = false;
-        c.socket.ping?.();
-      }
-    }
+    const period = this.#timers.pingPeriod;
+    const ping = period > 0 && now - this.#lastPing >= period;
+    if (ping) this.#lastPing = now;
+    sweep(this.#registry.all, now, this.#timers, ping);
   }
 }
 

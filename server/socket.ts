@@ -33,42 +33,59 @@ export interface ServerSocket {
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
 
-/** Adapts a `ws` WebSocket (server side) to {@link ServerSocket}. */
+/** What a stream offers to batch writes (a `net.Socket`). */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+/**
+ * Adapts a `ws` WebSocket (server side) to {@link ServerSocket}. `stream` is the socket the upgrade ran on (the
+ * `socket` of `handleUpgrade`), corked to batch a tick's frames; without it, writes are not batched.
+ */
 export class WsSocket implements ServerSocket {
-  constructor(private readonly ws: WebSocket, private readonly tooBigReason = 'message too big') {}
+  readonly #ws: WebSocket;
+  readonly #tooBigReason: string;
+  readonly #stream: Corkable | undefined;
+
+  constructor(ws: WebSocket, tooBigReason = 'message too big', stream?: Corkable) {
+    this.#ws = ws;
+    this.#tooBigReason = tooBigReason;
+    this.#stream = stream;
+  }
 
   send(data: string | Uint8Array, isBinary: boolean): void {
-    this.ws.send(data, isBinary ? BINARY : TEXT);
+    this.#ws.send(data, isBinary ? BINARY : TEXT);
   }
 
   // ws writes each frame with its own socket.write; corking the net.Socket turns a tick's frames into one writev.
   cork(): void {
-    (this.ws as unknown as { _socket?: { cork(): void } })._socket?.cork();
+    this.#stream?.cork();
   }
 
   uncork(): void {
-    (this.ws as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
+    this.#stream?.uncork();
   }
 
   get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
+    return this.#ws.bufferedAmount;
   }
 
   close(code?: number, reason?: string): void {
     try {
-      this.ws.close(code, reason);
+      this.#ws.close(code, reason);
     } catch {
-      this.ws.terminate();
+      this.#ws.terminate();
     }
   }
 
   terminate(): void {
-    this.ws.terminate();
+    this.#ws.terminate();
   }
 
   ping(): void {
     try {
-      this.ws.ping();
+      this.#ws.ping();
     } catch {
       /* closing */
     }
@@ -76,9 +93,9 @@ export class WsSocket implements ServerSocket {
 
   listen(h: SocketHandlers): void {
     // Shared listener functions (`this` is the ws): no closures per connection.
-    const ws = this.ws as Tagged;
+    const ws = this.#ws as Tagged;
     ws[HANDLERS] = h;
-    ws[TOO_BIG] = this.tooBigReason;
+    ws[TOO_BIG] = this.#tooBigReason;
     ws.close = closeWithReason;
     ws.on('message', onMessage);
     ws.on('close', onClose);

@@ -7,6 +7,7 @@ import type { Body, InvalidPayloadError, Message, Reply } from '../protocol/inde
 import type { Conn } from './conn.js';
 import type { NSConn } from './nsconn.js';
 import type { StackExchange, StackExchangeEvent } from './exchange.js';
+import type { ServerConnStateChange } from './state.js';
 
 /** A received (or locally fired) message, as server handlers see it. */
 export interface ServerMessage<B extends Body = Body> extends Omit<Message, 'body'> {
@@ -99,22 +100,54 @@ export interface ServerOptions {
   onInvalidFrame?: (error: InvalidPayloadError, conn: Conn, frame: string | Uint8Array) => void;
   /** Upgrade failures (refused origin, bad request, server closed, id generator errors). */
   onUpgradeError?: (error: Error, request: IncomingMessage) => void;
-  /** Ms a client may take to send `M` after the upgrade (default 10000). */
+  /** Ms a client may take to complete the handshake (send `M`, and `onConnect` to finish) after the upgrade (default 10000); then 1008. */
   handshakeTimeout?: number;
+  /** Default deadline of server asks and server-initiated connect/join/leave/disconnect, in ms (default 30000). */
+  requestTimeout?: number;
+  /**
+   * Deadline of the handlers of a client's connect, disconnect, join and leave (and of the local handlers of
+   * server-initiated ones), in ms (default 10000; 0 = none). On expiry the request is refused with a
+   * TimeoutError text (`_OnRoomJoin handler timed out after 10000 ms`), the frames held meanwhile are handled,
+   * and the connection carries on; the handler's late outcome is ignored.
+   */
+  systemHandlerTimeout?: number;
   /** Close a connection that sends nothing for this many ms (default 0 = off; Iris/Go ReadTimeout). */
   readTimeout?: number;
   /** Close a connection whose pending output has not drained for this many ms (default 0 = off; Iris/Go WriteTimeout). */
   writeTimeout?: number;
-  /** Ms without a pong before a connection is dropped (default 60000; 0 turns WebSocket pings off). */
+  /**
+   * Ms a connection may stay without sending anything, not even a pong, before it is dropped (default 30000;
+   * 0 turns WebSocket pings off). A dead link is detected within `pongTimeout` plus one sweep tick (at most 1 s).
+   */
   pongTimeout?: number;
-  /** Ms between WebSocket pings (default 9/10 of pongTimeout). */
+  /** Ms between WebSocket pings (default half of `pongTimeout`). */
   pingPeriod?: number;
   /** Largest incoming message in bytes (default 1 MiB); a bigger one closes the connection with 1009. */
   maxMessageSize?: number;
-  /** Per-connection send buffer limit in bytes (default 4 MiB). */
+  /**
+   * Per-connection bound of what the socket could not write, in bytes (default 4 MiB; 0 = none). Measured as the
+   * socket's unwritten bytes (`bufferedAmount`) when a tick's first frame goes out, so a burst being written in this
+   * tick is not counted and a fast reader never trips it; one tick's burst may add up to 4× the bound.
+   */
   maxBufferedAmount?: number;
-  /** `close` (default) closes a slow consumer with 1008; `drop` drops the messages that do not fit. */
+  /**
+   * Past `maxBufferedAmount`: `close` (default) closes the connection with 1008 `slow consumer…`; `drop` drops the
+   * message (the send returns false), counts it (`conn.droppedMessages`, `server.droppedMessages`) and emits the
+   * server's `drop` event.
+   */
   slowConsumer?: SlowConsumerPolicy;
+  /** Bytes of frames a connection may send before its handshake completes, queued meanwhile (default 1 MiB; then 1008). */
+  maxEarlyBytes?: number;
+  /** Bytes of frames queued while a connect/disconnect/join/leave handler runs (default 4 MiB; then 1008). */
+  maxHeldBytes?: number;
+  /** Rooms one connection may join, every namespace together (default 1024; a join over it closes the connection, 1008). */
+  maxRooms?: number;
+  /** Longest namespace, room or event name a client may send, in characters (default 256; then 1008). */
+  maxNameLength?: number;
+  /** Server asks pending on one connection (default 1024; one more closes the connection, 1008, and rejects). */
+  maxPendingAsks?: number;
+  /** Async event handlers still running for one connection (default 1024; one more closes the connection, 1008). */
+  maxPendingHandlers?: number;
   /**
    * Which `Origin` headers may connect. Default `'same-origin'`: a request with an Origin whose host
    * differs from its Host header is refused with 403 (as gorilla's default upgrader). `'*'` allows all;
@@ -135,8 +168,8 @@ export interface ServerOptions {
    */
   dependencies?: Record<string, unknown>;
   /**
-   * Scale-out (see docs/server.md, Scale-out): a Redis or NATS StackExchange shared by every server
-   * of the cluster (Go neffos servers included). Default: in-memory, this process only.
+   * Scale-out (docs/scale.md): a Redis or NATS StackExchange shared by every server of the cluster (Go neffos servers
+   * included). Default: in-memory, this process only.
    * @example
    * stackExchange: new RedisStackExchange({ url: 'redis://127.0.0.1:6379' }, 'MyChatApp')
    */
@@ -152,4 +185,16 @@ export interface AskOptions {
   /** Ms; default 30000; 0 waits forever. */
   timeout?: number;
   signal?: AbortSignal;
+}
+
+/**
+ * The server's events (`server.on(...)`): `connState` for every change of a Conn's state, `drop` for every message
+ * the `slowConsumer: 'drop'` policy dropped (`dropped` is that connection's count so far).
+ * @example
+ * server.on('connState', (conn, { from, to }) => log(conn.id, from, '→', to));
+ * server.on('drop', (conn, { dropped }) => metrics.gauge('neffos.dropped', dropped, { id: conn.id }));
+ */
+export interface ServerEventMap {
+  connState: [conn: Conn, change: ServerConnStateChange];
+  drop: [conn: Conn, info: { dropped: number; bufferedAmount: number }];
 }

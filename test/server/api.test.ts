@@ -193,8 +193,7 @@ test('a client may use a namespace/room in the frame right after answering a ser
   t.after(() => lb.stop());
   const c = await lb.client();
   const conn = lb.server.connection(c.id)!;
-  const sock = (c.ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
-  const burst = (...frames: string[]) => { sock.cork(); for (const f of frames) c.send(f); sock.uncork(); };
+  const burst = (...frames: string[]) => c.burst(...frames);
   const p = conn.connect('default');
   const w1 = (await c.next()).split(';')[0];
   burst(`${w1};;;;;;`, '$e1;default;;echo;0;0;right after connect');

@@ -1,6 +1,6 @@
 // Loopback helpers: a raw ws client that records frames, and a server on port 0.
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { Server, type ConnHandler, type ServerNamespaces, type ServerOptions } from '../../server/index.js';
 
@@ -9,6 +9,8 @@ export interface Frame { data: string; binary: boolean }
 /** A raw WebSocket client: every received frame is queued; `next()` waits for the next one. */
 export class RawClient {
   readonly frames: Frame[] = [];
+  /** The TCP socket under the WebSocket (ours: opened through ws's public `createConnection` option). */
+  tcp!: Socket;
   closed: { code: number; reason: string } | undefined;
   private waiters: Array<() => void> = [];
   constructor(readonly ws: WebSocket) {
@@ -29,6 +31,16 @@ export class RawClient {
   }
   send(data: string | Uint8Array): void {
     this.ws.send(data, { binary: typeof data !== 'string' });
+  }
+  /** Sends frames in one TCP write, so the server reads them in one go. */
+  burst(...frames: string[]): void {
+    this.tcp.cork();
+    for (const f of frames) this.send(f);
+    this.tcp.uncork();
+  }
+  /** Stops reading from the socket (the server's writes back up: a slow consumer, or a black hole for pings). */
+  pause(): void {
+    this.tcp.pause();
   }
   /** Resolves with the next frame (text as string; binary as hex), or rejects on close/timeout. */
   async next(timeout = 2000): Promise<string> {
@@ -88,8 +100,12 @@ export async function loopback(namespaces: ServerNamespaces<any> | ConnHandler, 
   const url = `ws://127.0.0.1:${port}/ws`;
   const clients: RawClient[] = [];
   const raw = async (query = '', options?: ConstructorParameters<typeof WebSocket>[2]) => {
-    const ws = new WebSocket(url + query, options);
+    let tcp: Socket | undefined;
+    // ws's public createConnection option: the test holds the TCP socket (to pause reading, or to batch writes).
+    const createConnection = (o: { host?: string; port?: number }) => (tcp = tcpConnect({ host: o.host ?? '127.0.0.1', port: o.port ?? 0 }));
+    const ws = new WebSocket(url + query, { ...options, createConnection } as ConstructorParameters<typeof WebSocket>[2]);
     const c = new RawClient(ws);
+    c.tcp = tcp!;
     clients.push(c);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -8,7 +8,15 @@ test('documented defaults', () => {
   assert.equal(DEFAULTS.maxMessageSize, 1024 * 1024);
   assert.equal(DEFAULTS.maxBufferedAmount, 4 * 1024 * 1024);
   assert.equal(DEFAULTS.handshakeTimeout, 10_000);
-  assert.equal(DEFAULTS.pongTimeout, 60_000);
+  assert.equal(DEFAULTS.pongTimeout, 30_000);
+  assert.equal(DEFAULTS.pingPeriod, 15_000);
+  assert.equal(DEFAULTS.systemHandlerTimeout, 10_000);
+  assert.equal(DEFAULTS.requestTimeout, 30_000);
+  assert.equal(DEFAULTS.maxEarlyBytes, 1024 * 1024);
+  assert.equal(DEFAULTS.maxHeldBytes, 4 * 1024 * 1024);
+  assert.equal(DEFAULTS.maxRooms, 1024);
+  assert.equal(DEFAULTS.maxNameLength, 256);
+  assert.equal(DEFAULTS.maxPendingAsks, 1024);
   assert.equal(DEFAULTS.slowConsumer, 'close');
 });
 
@@ -31,7 +39,7 @@ test('slow consumer: past maxBufferedAmount the connection is closed (policy clo
     const c = await lb.client();
     await connectNs(c, 'default');
     // Stop reading: the server's socket buffer fills up.
-    (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    c.pause();
     const ns = lb.server.connection(c.id)!.namespace('default')!;
     const big = 'y'.repeat(16 * 1024);
     let accepted = 0;
@@ -84,7 +92,7 @@ test('writeTimeout drops a connection whose output does not drain', async (t) =>
   t.after(() => lb.stop());
   const c = await lb.client();
   await connectNs(c, 'default');
-  (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  c.pause();
   const ns = lb.server.connection(c.id)!.namespace('default')!;
   const big = 'z'.repeat(64 * 1024);
   for (let i = 0; i < 200; i++) ns.emit('flood', big);

@@ -1,0 +1,90 @@
+/**
+ * The write path of a connection (a Conn's base class): frames of one tick leave in one socket write, and the
+ * slow-consumer policy (`maxBufferedAmount`, `slowConsumer`) looks at what the socket could not write.
+ */
+import { emptyReply, type Frame } from '../protocol/index.js';
+import type { Conn } from './conn.js';
+import type { ServerCore } from './core.js';
+import type { ServerSocket } from './socket.js';
+import type { ServerConnState } from './state.js';
+
+/** One tick may queue this many times `maxBufferedAmount` (16 MiB by default) before the policy applies to it. */
+export const BURST = 4;
+
+export abstract class Writer {
+  /** @internal */ readonly core: ServerCore;
+  /** @internal */ readonly socket: ServerSocket;
+  /** @internal wrote a frame in the current tick (reset by the server's end-of-tick flush) */ wrote = false;
+  /** @internal corked from the second frame of a tick until the flush */ corked = false;
+  /** @internal bytes the socket had not written when this tick's first frame was sent */ backlog = 0;
+  /** @internal characters sent in this tick */ tickBytes = 0;
+  #dropped = 0;
+
+  /** @internal */
+  constructor(core: ServerCore, socket: ServerSocket) {
+    this.core = core;
+    this.socket = socket;
+  }
+
+  abstract get state(): ServerConnState;
+  abstract close(code?: number, reason?: string): void;
+
+  /** Messages dropped by the `slowConsumer: 'drop'` policy on this connection (each also emitted as the server's `drop`). */
+  get droppedMessages(): number {
+    return this.#dropped;
+  }
+
+  /**
+   * @internal sends one frame, batching a tick's frames into one socket write. The slow-consumer policy looks at what
+   * the socket could not write: its backlog when the tick's first frame went out (what earlier ticks left unwritten;
+   * the burst being corked in this tick is not a backlog). A single tick's burst is bounded too, at BURST times
+   * `maxBufferedAmount`, so a handler looping over emits cannot exhaust memory.
+   */
+  send(frame: Frame | Buffer, isBinary: boolean): boolean {
+    const st = this.state;
+    if (st === 'closing' || st === 'closed') return false;
+    const s = this.socket;
+    const limit = this.core.maxBufferedAmount;
+    if (!this.wrote) {
+      // The first frame of a tick goes straight out; from the second on, the socket is corked
+      // until the server's end-of-tick flush, so a burst leaves in one writev, in order.
+      this.wrote = true;
+      this.core.touched(this as unknown as Conn);
+      if (limit > 0) this.backlog = s.bufferedAmount;
+    } else if (!this.corked && s.cork) {
+      this.corked = true;
+      s.cork();
+    }
+    if (limit > 0) {
+      // Unwritten bytes of earlier ticks over the bound, or this tick's burst over BURST times the bound.
+      if (this.backlog > limit || this.backlog + this.tickBytes > BURST * limit) return this.#overflow(limit);
+      this.tickBytes += frame.length;
+    }
+    s.send(frame, isBinary);
+    return true;
+  }
+
+  /** A slow consumer: drop (counted and emitted) or close, by the server's policy. */
+  #overflow(limit: number): false {
+    if (this.core.slowConsumer === 'drop') {
+      this.#dropped++;
+      this.core.dropped(this as unknown as Conn, this.backlog);
+    } else this.close(1008, 'slow consumer: send buffer over ' + limit + ' bytes');
+    return false;
+  }
+
+  /** @internal the end-of-tick flush */
+  flush(): void {
+    this.wrote = false;
+    this.tickBytes = 0;
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork?.();
+    }
+  }
+
+  /** @internal */
+  writeEmptyReply(wait: string): void {
+    this.send(emptyReply(wait), false);
+  }
+}
