@@ -9,7 +9,7 @@
  * ```
  * Only `open` dispatches frames; `awaiting-handshake` queues them (bounded); `closing` and `closed` drop them.
  */
-import { checkMove, State, type Moves } from '../client/state.js';
+import { checkMove, type Moves } from '../client/state.js';
 
 /** A server Conn's state: `awaiting-handshake` → `open` → `closing` → `closed`. */
 export type ServerConnState = 'awaiting-handshake' | 'open' | 'closing' | 'closed';
@@ -28,4 +28,4 @@ export const SERVER_CONN_MOVES: Moves<ServerConnState> = {
   closed: [],
 };
 
-export { checkMove, State };
+export { checkMove };
