@@ -146,12 +146,17 @@ export async function startGoServer(opts: { port?: number; verbose?: boolean } =
   const { server: bin } = await binaries();
   const args = (port: number) => ['-addr', `127.0.0.1:${port}`, ...(opts.verbose ? ['-verbose'] : [])];
   const p = await startReadyProcess(bin, args, 'Go server', { port: opts.port, echo: opts.verbose });
+  return goServer(p, '/echo');
+}
+
+/** A READY process as a GoServer whose endpoint is ws://127.0.0.1:<port><path>. */
+function goServer(p: ReadyProcess, path: string): GoServer {
   return {
     get port() {
       return p.port;
     },
     get url() {
-      return `ws://127.0.0.1:${p.port}/echo`;
+      return `ws://127.0.0.1:${p.port}${path}`;
     },
     get stderr() {
       return p.stderr;
@@ -170,19 +175,7 @@ export async function startGoClusterServer(opts: { redis?: string; nats?: string
   const broker = opts.redis ? ['-redis', opts.redis] : ['-nats', opts.nats ?? ''];
   const args = (port: number) => ['-addr', `127.0.0.1:${port}`, ...broker, '-prefix', opts.prefix];
   const p = await startReadyProcess(bin, args, 'Go cluster server', { port: opts.port });
-  return {
-    get port() {
-      return p.port;
-    },
-    get url() {
-      return `ws://127.0.0.1:${p.port}/ws`;
-    },
-    get stderr() {
-      return p.stderr;
-    },
-    stop: () => p.stop(),
-    restart: () => p.restart(),
-  };
+  return goServer(p, '/ws');
 }
 
 /** Runs the Go client scenarios (`all`, one name, or a comma list) against `url` (the /echo endpoint). */
