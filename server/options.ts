@@ -13,8 +13,8 @@ export const DEFAULTS = {
   readTimeout: 0,
   writeTimeout: 0,
   pongTimeout: 30_000,
-  /** Derived: half of `pongTimeout` unless set. */
-  pingPeriod: 15_000,
+  /** Derived: 9/10 of `pongTimeout` unless set (Iris and gorilla's PingPeriod). */
+  pingPeriod: 27_000,
   maxMessageSize: 1 << 20,
   maxBufferedAmount: 4 << 20,
   slowConsumer: 'close' as SlowConsumerPolicy,
@@ -65,7 +65,7 @@ export function resolveTimers(o: ServerOptions): Timers {
   const pongTimeout = o.pongTimeout ?? DEFAULTS.pongTimeout;
   return {
     pongTimeout,
-    pingPeriod: pongTimeout > 0 ? o.pingPeriod ?? Math.max(1, Math.floor(pongTimeout / 2)) : 0,
+    pingPeriod: pongTimeout > 0 ? o.pingPeriod ?? Math.max(1, Math.floor((pongTimeout * 9) / 10)) : 0,
     readTimeout: o.readTimeout ?? DEFAULTS.readTimeout,
     writeTimeout: o.writeTimeout ?? DEFAULTS.writeTimeout,
   };

@@ -120,7 +120,7 @@ export interface ServerOptions {
    * 0 turns WebSocket pings off). A dead link is detected within `pongTimeout` plus one sweep tick (at most 1 s).
    */
   pongTimeout?: number;
-  /** Ms between WebSocket pings (default half of `pongTimeout`). */
+  /** Ms between WebSocket pings (default 9/10 of `pongTimeout`, as Iris's PingPeriod). */
   pingPeriod?: number;
   /** Largest incoming message in bytes (default 1 MiB); a bigger one closes the connection with 1009. */
   maxMessageSize?: number;

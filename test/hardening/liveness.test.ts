@@ -7,11 +7,13 @@ import { sweepTick } from '../../server/liveness.js';
 import { resolveTimers } from '../../server/options.js';
 import { loopback } from '../server/helpers.js';
 
-test('liveness defaults: pings every 15 s, a silent link dropped after 30 s (bound: 31 s with the 1 s sweep tick)', () => {
+test('liveness defaults: pings every 27 s (9/10 of pongTimeout, as Iris), a silent link dropped after 30 s (bound: 31 s with the 1 s sweep tick)', () => {
   assert.equal(DEFAULTS.pongTimeout, 30_000);
   const t = resolveTimers({});
-  assert.deepEqual([t.pingPeriod, t.pongTimeout], [15_000, 30_000]);
+  assert.deepEqual([t.pingPeriod, t.pongTimeout], [27_000, 30_000]);
   assert.equal(sweepTick(t), 1000);
+  assert.equal(resolveTimers({ pongTimeout: 10_000 }).pingPeriod, 9_000);
+  assert.equal(resolveTimers({ pongTimeout: 10_000, pingPeriod: 2_000 }).pingPeriod, 2_000);
   assert.equal(resolveTimers({ pongTimeout: 0 }).pingPeriod, 0, 'pongTimeout 0 turns pings off');
 });
 

@@ -9,7 +9,7 @@ test('documented defaults', () => {
   assert.equal(DEFAULTS.maxBufferedAmount, 4 * 1024 * 1024);
   assert.equal(DEFAULTS.handshakeTimeout, 10_000);
   assert.equal(DEFAULTS.pongTimeout, 30_000);
-  assert.equal(DEFAULTS.pingPeriod, 15_000);
+  assert.equal(DEFAULTS.pingPeriod, 27_000);
   assert.equal(DEFAULTS.systemHandlerTimeout, 10_000);
   assert.equal(DEFAULTS.requestTimeout, 30_000);
   assert.equal(DEFAULTS.maxEarlyBytes, 1024 * 1024);
