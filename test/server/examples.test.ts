@@ -43,3 +43,26 @@ test('examples/server-handle-upgrade.ts: routed upgrade, HEAD probe, origin list
   const ns = await c.connect('default');
   assert.equal((await ns.ask('echo', 'via handleUpgrade')).Body, 'via handleUpgrade');
 });
+
+test('examples/server-users.ts: a user on two connections is one id; notify and kick reach both', async (t) => {
+  const { startUsersServer } = await import('../../examples/server-users.js');
+  const { dial } = await import('../../client/index.js');
+  const { server, http, url, base } = await startUsersServer(0);
+  t.after(async () => { server.close(); http.closeAllConnections(); await new Promise((r) => http.close(r)); });
+  const got: string[] = [];
+  const open = () => dial(`${url}?user=alice`, { default: { notice: (_ns, m) => void got.push(String(m.body)) } }, { reconnect: false });
+  const tab1 = await open();
+  const tab2 = await open();
+  const bob = await dial(`${url}?user=bob`, { default: {} }, { reconnect: false });
+  t.after(() => { tab1.close(); tab2.close(); bob.close(); });
+  const ns1 = await tab1.connect('default');
+  await tab2.connect('default');
+  assert.equal(String((await ns1.ask('tabs')).body), '2');
+  assert.equal(await (await fetch(`${base}/notify?user=alice&text=hi`, { method: 'POST' })).text(), 'sent to 2 connection(s)\n');
+  for (let i = 0; i < 100 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(got, ['hi', 'hi']);
+  const closed = Promise.all([tab1, tab2].map((c) => new Promise((r) => c.once('closed', r))));
+  assert.equal(await (await fetch(`${base}/kick?user=alice`, { method: 'POST' })).text(), 'closed 2 connection(s)\n');
+  await closed;
+  assert.equal(bob.state, 'open');
+});
