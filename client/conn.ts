@@ -1,7 +1,7 @@
 import { EventEmitter } from './emitter.js';
 import {
   BadNamespaceError, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
-  encode, errorFromText, type MessageInit, NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
+  emptyReply, encode, errorFromText, errorToText, type MessageInit, NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
   OnNativeMessage, OnRoomJoin, OnRoomLeave,
 } from '../protocol/index.js';
 import { heartbeat } from './heartbeat.js';
@@ -76,11 +76,6 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** `connecting`, `open`, `reconnecting` or `closed`; every change is emitted as `state` `{ from, to }`. */
   get state(): ConnState {
     return this._state._now;
-  }
-
-  /** close() ran, or the Conn gave up (a getter: the state changes while the reconnection loop awaits). */
-  private get _closed(): boolean {
-    return this._state._now === 'closed';
   }
 
   /** True after a successful reconnection (Go's `WasReconnected`). */
@@ -188,6 +183,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     return p;
   }
 
+  /** @internal answers server request `m`: the empty reply (accepted), or `error`'s text */
+  _answer(m: EventMessage, error?: unknown): void {
+    this._raw(error === undefined ? emptyReply(m.wait) : encode({ ...m, error: errorToText(error) }));
+  }
+
   /** @internal writes one frame if the link is open */
   _raw(frame: Frame): boolean {
     const ws = this._ws;
@@ -260,7 +260,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Reconnects until a link is up and restored, `maxRetries` consecutive links failed, or close(). */
   private async _reconnectLoop(rc: Required<ReconnectOptions>): Promise<void> {
     let error: unknown;
-    for (let attempt = this._failedLinks + 1; !this._closed; attempt++) {
+    for (let attempt = this._failedLinks + 1; this.state !== 'closed'; attempt++) {
       this._failedLinks = attempt;
       if (attempt > rc.maxRetries) {
         this.emit('giveUp', { attempts: attempt - 1, error });
@@ -274,12 +274,12 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         const timer = setTimeout(wake, delay);
         this._wake = () => (clearTimeout(timer), wake());
       });
-      if (this._closed) return;
+      if ((this.state as ConnState) === 'closed') return; // close() may run while the wait or the restore awaits
       try {
         await openLink(this, attempt);
         const ws = this._ws;
         await restore(this);
-        if (this._closed) return;
+        if ((this.state as ConnState) === 'closed') return;
         if (this._ws !== ws) throw new ClosedError('connection lost');
         this.reconnectTries = attempt;
         this._state.to('open');

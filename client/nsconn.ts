@@ -221,8 +221,16 @@ export class NSConn<E extends EventMap = EventMap> {
     run(this._handlers.get(event) ?? this._handlers.get(OnAnyEvent), this, m, cb ?? ((e) => e !== undefined && this.conn.emit('error', e)));
   }
 
-  /** @internal like `_call`, as a promise that rejects with the handler's error */
-  _fire(event: string, m: EventMessage): Promise<void> {
-    return new Promise((resolve, reject) => this._call(event, m, (e) => (e !== undefined ? reject(e) : resolve())));
+  /**
+   * @internal like `_call`, as a promise that rejects with the handler's error. `request` (a server request) is answered
+   * with the verdict, then `accept` runs when it accepted, both synchronously (before the next frame is read).
+   */
+  _fire(event: string, m: EventMessage, request?: EventMessage, accept?: () => void): Promise<void> {
+    return new Promise((resolve, reject) => this._call(event, m, (e) => {
+      if (request) this.conn._answer(request, e);
+      if (e !== undefined) return reject(e);
+      accept?.();
+      resolve();
+    }));
   }
 }
