@@ -106,15 +106,10 @@ export class NSConn<E extends EventMap = EventMap> {
    * that emits) is delivered.
    */
   _connect(options?: RequestOptions): Promise<this> {
-    return this._connecting(async () => {
+    return enter<NSConnState, this>(this.conn._namespaces as Map<string, this>, this.namespace, this, 'connected', 'connecting', 'disconnected', async () => {
       await this._fire(OnNamespaceConnect, this._msg(OnNamespaceConnect));
       await this._ask(OnNamespaceConnect, options, '', undefined, () => this.conn._connected(this, this._msg(OnNamespaceConnected)));
     });
-  }
-
-  /** @internal runs `work` as the connect transition (either side's); see `enter` */
-  _connecting(work: () => Promise<unknown>): Promise<this> {
-    return this.connected ? Promise.resolve(this) : enter<NSConnState, this>(this.conn._namespaces as Map<string, this>, this.namespace, this, 'connecting', 'disconnected', work);
   }
 
   /** @internal a user emit to the namespace or one of its rooms */
@@ -134,17 +129,12 @@ export class NSConn<E extends EventMap = EventMap> {
    */
   _join(name: string, options?: RequestOptions): Promise<Room<E>> {
     const r = this._rooms.get(name) ?? new Room<E>(this, name);
-    return this._joining(r, async () => {
+    return enter<RoomState, Room<E>>(this._rooms, name, r, 'joined', 'joining', 'left', async () => {
       await this._ask(OnRoomJoin, options, name);
       await this._fire(OnRoomJoin, this._msg(OnRoomJoin, name));
       if (r._state._now !== 'joining') this.conn._check(this, true); // the link dropped meanwhile
       this._joined(r, this._msg(OnRoomJoined, name));
     });
-  }
-
-  /** @internal runs `work` as the join transition of `r` (either side's); see `enter` */
-  _joining(r: Room<E>, work: () => Promise<unknown>): Promise<Room<E>> {
-    return r.joined ? Promise.resolve(r) : enter<RoomState, Room<E>>(this._rooms, r.name, r, 'joining', 'left', work);
   }
 
   /** @internal the room is joined (the same Room object as before a reconnect); `_OnRoomJoined` fires. */

@@ -6,7 +6,8 @@ import {
 import type { Conn } from './conn.js';
 import type { NSConn } from './nsconn.js';
 import { Room } from './room.js';
-import type { EventMessage } from './types.js';
+import { enter } from './state.js';
+import type { EventMessage, NSConnState, RoomState } from './types.js';
 
 /**
  * A server request (connect, disconnect, join, leave), answered as Go's client answers it: the local handler of the
@@ -29,13 +30,13 @@ export function serve(conn: Conn<any>, m: EventMessage, ns: NSConn<any> | undefi
   if (!target) return conn._answer(m, new BadNamespaceError());
   if (event === OnNamespaceConnect) {
     if (target.state !== 'disconnected') return conn._answer(m);
-    return void target._connecting(decide(target, () => conn._connected(target, { ...m, event: OnNamespaceConnected }))).catch(ignore);
+    return void enter<NSConnState, NSConn<any>>(conn._namespaces, target.namespace, target, 'connected', 'connecting', 'disconnected', decide(target, () => conn._connected(target, { ...m, event: OnNamespaceConnected }))).catch(ignore);
   }
   const r = target._rooms.get(room);
   if (event === OnRoomJoin) {
     if (r && r.state !== 'left') return conn._answer(m);
     const joining = r ?? new Room(target, room);
-    return void target._joining(joining, decide(target, () => target._joined(joining, { ...m, event: OnRoomJoined }))).catch(ignore);
+    return void enter<RoomState, Room<any>>(target._rooms, room, joining, 'joined', 'joining', 'left', decide(target, () => target._joined(joining, { ...m, event: OnRoomJoined }))).catch(ignore);
   }
   if (!r?.joined) return conn._answer(m);
   r._state.run('leaving', 'joined', decide(target, () => target._left(r, { ...m, event: OnRoomLeft }))).catch(ignore);

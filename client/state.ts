@@ -41,7 +41,8 @@ export function checkMove<S extends string>(moves: Moves<S>, from: S, to: S): vo
 
 /** @internal One object's state: the value, its transition method and the transition in flight. */
 export class State<S extends string> {
-  private _value: S;
+  /** The state now; changed only by {@link State.to}. */
+  _now: S;
   private _flight: Promise<unknown> | undefined;
   private readonly _moves: Moves<S>;
   private readonly _changed: (e: { from: S; to: S }) => void;
@@ -49,20 +50,16 @@ export class State<S extends string> {
   /** `changed` hears every change, after the value changed. */
   constructor(moves: Moves<S>, initial: S, changed: (e: { from: S; to: S }) => void) {
     this._moves = moves;
-    this._value = initial;
+    this._now = initial;
     this._changed = changed;
-  }
-
-  get _now(): S {
-    return this._value;
   }
 
   /** Moves to `to` (throws when illegal); reports it unless the state stays. */
   to(to: S): void {
-    const from = this._value;
+    const from = this._now;
     checkMove(this._moves, from, to);
     if (from === to) return;
-    this._value = to;
+    this._now = to;
     this._changed({ from, to });
   }
 
@@ -71,11 +68,11 @@ export class State<S extends string> {
    * promise. When `work` fails while the state is still `via`, the state goes `back`.
    */
   run<T>(via: S, back: S, work: () => Promise<T>): Promise<T> {
-    if (this._value === via && this._flight) return this._flight as Promise<T>;
+    if (this._now === via && this._flight) return this._flight as Promise<T>;
     this.to(via);
     const p: Promise<T> = work()
       .catch((e) => {
-        if (this._value === via) this.to(back);
+        if (this._now === via) this.to(back);
         throw e;
       })
       .finally(() => {
@@ -88,11 +85,13 @@ export class State<S extends string> {
 /**
  * @internal `work` as the entering transition of `member` (a connect or a join, either side's): `member` is in
  * `table` under `key` meanwhile, and is forgotten when `work` fails, unless it was there before (remembered for a
- * reconnect) or another path entered it meanwhile. Resolves with `member`; a second call meanwhile gets the same promise.
+ * reconnect) or another path entered it meanwhile. Resolves with `member`, at once when it is `done` already; a second
+ * call meanwhile gets the same promise.
  */
 export function enter<S extends string, M extends { _state: State<S> }>(
-  table: Map<string, M>, key: string, member: M, via: S, back: S, work: () => Promise<unknown>,
+  table: Map<string, M>, key: string, member: M, done: S, via: S, back: S, work: () => Promise<unknown>,
 ): Promise<M> {
+  if (member._state._now === done) return Promise.resolve(member);
   const known = table.get(key) === member;
   table.set(key, member);
   return member._state.run(via, back, async () => (await work(), member)).catch((e) => {
