@@ -7,36 +7,34 @@
  */
 import type { ConnState, NSConnState, RoomState } from './types.js';
 
-/** Each state → the states it may move to. */
-export type Moves<S extends string> = { readonly [K in S]: readonly S[] };
+/**
+ * The moves of one kind of object: its states in order, and the legal moves as bits — bit `4 × from + to` (state
+ * indexes) is set when `from` may move to `to`. Written in binary, each group of four is one `from` state, the last
+ * state first, and each bit in it one `to` state, the first state rightmost.
+ */
+export interface Moves<S extends string> {
+  readonly states: readonly S[];
+  readonly legal: number;
+}
 
 /** Conn: `connecting` → `open` ⇄ `reconnecting`; any → `closed`. */
 export const CONN_MOVES: Moves<ConnState> = {
-  connecting: ['open', 'closed'],
-  open: ['reconnecting', 'closed'],
-  reconnecting: ['open', 'closed'],
-  closed: [],
+  states: ['connecting', 'open', 'reconnecting', 'closed'],
+  legal: 0b0000_1010_1100_1010, // closed → none; reconnecting → closed, open; open → closed, reconnecting; connecting → closed, open
 };
 
 /** NSConn: a connect or a disconnect in flight ends in either state (refused, failed, forced). */
 export const NSCONN_MOVES: Moves<NSConnState> = {
-  disconnected: ['connecting'],
-  connecting: ['connected', 'disconnected'],
-  connected: ['disconnecting', 'disconnected'],
-  disconnecting: ['disconnected', 'connected'],
+  states: ['disconnected', 'connecting', 'connected', 'disconnecting'],
+  legal: 0b0101_1001_0101_0010, // disconnecting → connected, disconnected; connected → disconnecting, disconnected; connecting → connected, disconnected; disconnected → connecting
 };
 
 /** Room: like the NSConn's, for join and leave. */
-export const ROOM_MOVES: Moves<RoomState> = {
-  left: ['joining'],
-  joining: ['joined', 'left'],
-  joined: ['leaving', 'left'],
-  leaving: ['left', 'joined'],
-};
+export const ROOM_MOVES: Moves<RoomState> = { states: ['left', 'joining', 'joined', 'leaving'], legal: NSCONN_MOVES.legal };
 
 /** Throws when `moves` has no `from` → `to` (staying is always allowed). */
-export function checkMove<S extends string>(moves: Moves<S>, from: S, to: S): void {
-  if (from !== to && !moves[from].includes(to)) throw new Error(`neffos: illegal state change ${from} → ${to}`);
+export function checkMove<S extends string>({ states, legal }: Moves<S>, from: S, to: S): void {
+  if (from !== to && !((legal >> (4 * states.indexOf(from) + states.indexOf(to))) & 1)) throw new Error(`neffos: illegal state change ${from} → ${to}`);
 }
 
 /** @internal One object's state: the value, its transition method and the transition in flight. */

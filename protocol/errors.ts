@@ -100,8 +100,9 @@ export type NotConnectedError = InstanceType<typeof NotConnectedError>;
 export const RemoteError = coded<'ERR_REMOTE'>('Remote', 'remote error');
 export type RemoteError = InstanceType<typeof RemoteError>;
 
-/** Registered known errors: [matches, create]. */
-const known: [(text: string) => boolean, (text: string) => NeffosError][] = [];
+/** Known errors, Go's five first, then the registered ones: [exact text or predicate, create]. */
+const known: [string | ((text: string) => boolean), (text: string) => NeffosError][] =
+  [BadNamespaceError, BadRoomError, WriteError, InvalidPayloadError, ClosedError].map((E) => [E.text, () => new E()]);
 
 /**
  * Registers a known error, as Go's `neffos.RegisterKnownError`: a received error
@@ -113,14 +114,14 @@ const known: [(text: string) => boolean, (text: string) => NeffosError][] = [];
  * registerKnownError('quota exceeded', () => new QuotaError());
  */
 export function registerKnownError(match: string | ((text: string) => boolean), create: (text: string) => NeffosError): void {
-  known.push([typeof match === 'string' ? (t) => t === match : match, create]);
+  known.push([match, create]);
 }
 
-for (const E of [BadNamespaceError, BadRoomError, WriteError, InvalidPayloadError, ClosedError]) registerKnownError(E.text, () => new E());
+
 
 /** Turns a received error text into an Error: a known error's class, else a {@link RemoteError}. */
 export function errorFromText(text: string): NeffosError {
-  for (const [matches, create] of known) if (matches(text)) return create(text);
+  for (const [match, create] of known) if (typeof match === 'string' ? match === text : match(text)) return create(text);
   return new RemoteError(text);
 }
 
