@@ -48,10 +48,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   _stopData: (() => void) | undefined;
   private readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
   private readonly _handlers = new Map<string, Map<string, Handler<any, any>>>();
-  /** Requests waiting for their answer, by wait token. */
-  private readonly _pending = new Map<string, Done<EventMessage>>();
-  /** waitServerConnect callers, keyed by a fresh object holding the namespace. */
-  private readonly _serverConnects = new Map<{ ns: string }, Done<NSConn<any>>>();
+  /**
+   * Requests waiting for their answer, by wait token, and waitServerConnect callers, keyed by a fresh object holding
+   * the namespace (they outlive a reconnection).
+   */
+  private readonly _pending = new Map<string | { ns: string }, Done<any>>();
   private readonly _reconnect: Required<ReconnectOptions> | false;
   /** Consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms. */
   private _failedLinks = 0;
@@ -85,7 +86,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** Requests waiting for an answer (asks, connects, joins, leaves, waitServerConnect): for tests and diagnostics. */
   get pendingCount(): number {
-    return this._pending.size + this._serverConnects.size;
+    return this._pending.size;
   }
 
   /**
@@ -105,7 +106,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (this.state === 'closed') throw new ClosedError();
     if (!this._handlers.has(name)) throw new BadNamespaceError();
     return this.namespace(name) ??
-      (request(this._serverConnects, { ns: name }, options.timeout ?? this._options.requestTimeout, options.signal) as Promise<NSConn<N[K]>>);
+      (request(this._pending, { ns: name }, options.timeout ?? this._options.requestTimeout, options.signal) as Promise<NSConn<N[K]>>);
   }
 
   /** The connected namespace `name`, if any. */
@@ -205,7 +206,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     ns._state.to('connected');
     this._namespaces.set(ns.namespace, ns);
     ns._call(OnNamespaceConnected, m);
-    for (const [k, done] of [...this._serverConnects]) if (k.ns === ns.namespace) done(undefined, ns);
+    for (const [k, done] of [...this._pending]) if ((k as { ns?: string }).ns === ns.namespace) done(undefined, ns);
   }
 
   /** @internal the handshake accepted the current link with connection id `id` */
@@ -293,11 +294,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** Local teardown: pending requests reject with `error`; namespaces get forced disconnect events. */
   private _cleanup(keep: boolean, error: Error): void {
-    for (const done of this._pending.values()) done(error); // each removes itself: safe while iterating
+    for (const [k, done] of this._pending) if (!keep || typeof k == 'string') done(error); // each removes itself: safe while iterating
     for (const ns of this._namespaces.values()) ns._drop(keep, ns._msg(OnNamespaceDisconnect, '', true));
     if (keep) return;
     clearInterval(this._heartbeat);
-    for (const done of this._serverConnects.values()) done(error);
     this._namespaces.clear();
     this._buffered = [];
   }
