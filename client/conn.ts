@@ -47,7 +47,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** @internal stops the current socket's frame delivery (see `onData`) */
   _stopData: (() => void) | undefined;
   private readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
-  private readonly _handlers = new Map<string, Map<string, Handler<any, any>>>();
+  private readonly _handlers: Map<string, Map<string, Handler<any, any>>>;
   /**
    * Requests waiting for their answer, by wait token, and waitServerConnect callers, keyed by a fresh object holding
    * the namespace (they outlive a reconnection).
@@ -65,7 +65,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Use `dial`: it opens the connection and resolves after the handshake. */
   constructor(readonly url: string, namespaces: Namespaces<N>, options: DialOptions = {}) {
     super();
-    for (const [name, events] of Object.entries(namespaces)) this._handlers.set(name, new Map(Object.entries(events as object)));
+    this._handlers = new Map(Object.entries(namespaces).map(([name, events]) => [name, new Map(Object.entries(events as object))]));
     const r = options.reconnect ?? true;
     this._reconnect = r && { ...RECONNECT_DEFAULTS, ...(r as ReconnectOptions) }; // spreading `true` adds nothing
     this._options = {

@@ -147,5 +147,5 @@ export function askTimeoutError(timeout: number): TimeoutError {
  * askAbortedError(AbortSignal.abort('bye')).cause // 'bye'
  */
 export function askAbortedError(signal?: AbortSignal): AbortError {
-  return new AbortError(AbortError.text, { cause: signal?.reason });
+  return new AbortError(undefined, { cause: signal?.reason });
 }
