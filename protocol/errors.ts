@@ -42,18 +42,20 @@ export interface CodedError<C extends ErrorCode> {
 
 /**
  * Makes a built-in error class from its key (`BadNamespace`): name `BadNamespaceError`, and
- * unless given, default text `bad namespace` and code `ERR_BAD_NAMESPACE`. The name is set from the key,
- * not from the class, so it stays right when a bundler renames classes; subclasses keep their own.
+ * unless given, default text `bad namespace` and code `ERR_BAD_NAMESPACE`. The class's name comes from the key at
+ * run time, not from its source name, so it stays right when a bundler renames classes; subclasses keep their own.
  */
 function coded<C extends ErrorCode>(key: string, text = key.replace(/\B[A-Z]/g, ' $&').toLowerCase(), code = 'ERR_' + key.replace(/\B[A-Z]/g, '_$&').toUpperCase()): CodedError<C> {
-  const E = class extends NeffosError {
-    static readonly text = text;
-    constructor(message = text, options?: Options) {
-      super(message, code, options);
-      if (new.target === E) this.name = key + 'Error';
-    }
+  // A class defined as the value of a computed key takes the key as its name (`E.name`, read by NeffosError).
+  const classes = {
+    [key + 'Error']: class extends NeffosError {
+      static readonly text = text;
+      constructor(message = text, options?: Options) {
+        super(message, code, options);
+      }
+    },
   };
-  return E as unknown as CodedError<C>;
+  return classes[key + 'Error'] as unknown as CodedError<C>;
 }
 
 /** `bad namespace`: the namespace is not declared (or not connected), locally or by the peer. */
