@@ -41,6 +41,7 @@ export function checkMove<S extends string>({ states, legal }: Moves<S>, from: S
 export class State<S extends string> {
   /** The state now; changed only by {@link State.to}. */
   _now: S;
+  /** The transition that last entered a `via` state. */
   private _flight: Promise<unknown> | undefined;
   private readonly _moves: Moves<S>;
   private readonly _changed: (e: { from: S; to: S }) => void;
@@ -68,15 +69,12 @@ export class State<S extends string> {
   run<T>(via: S, back: S, work: () => Promise<T>): Promise<T> {
     if (this._now === via && this._flight) return this._flight as Promise<T>;
     this.to(via);
-    const p: Promise<T> = work()
-      .catch((e) => {
-        if (this._now === via) this.to(back);
-        throw e;
-      })
-      .finally(() => {
-        if (this._flight === p) this._flight = undefined;
-      });
-    return (this._flight = p);
+    // The flight is not cleared when it settles: by then the state has left `via` (work ends by moving it on, or
+    // fails and it goes `back`), and `via` is entered only here, which starts a new flight.
+    return (this._flight = work().catch((e) => {
+      if (this._now === via) this.to(back);
+      throw e;
+    }));
   }
 }
 
