@@ -179,7 +179,7 @@ export class NSConn<E extends EventMap = EventMap> {
   _drop(keep: boolean, m: EventMessage): void {
     if (!this._live) return; // dropped already (a server disconnect crossed ours)
     const c = this.conn;
-    if (!keep && c._namespaces.get(this.namespace) === this) c._namespaces.delete(this.namespace);
+    if (!keep) c._namespaces.delete(this.namespace); // a live NSConn is the one its Conn knows by that name
     for (const r of this._rooms.values()) {
       const was = r._state._now;
       r._state.to('left');
@@ -197,7 +197,7 @@ export class NSConn<E extends EventMap = EventMap> {
   _left(r: Room<E>, m: EventMessage): void {
     if (r._state._now === 'left') return;
     r._state.to('left');
-    if (this._rooms.get(r.name) === r) this._rooms.delete(r.name);
+    this._rooms.delete(r.name); // a room not left is the one its NSConn knows by that name
     this._call(OnRoomLeft, m);
   }
 
