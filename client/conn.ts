@@ -1,7 +1,7 @@
 import { EventEmitter } from './emitter.js';
 import {
   BadNamespaceError, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
-  encode, errorFromText, type MessageInit, NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
+  emptyReply, encode, errorFromText, errorToText, type MessageInit, NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
   OnNativeMessage, OnRoomJoin, OnRoomLeave,
 } from '../protocol/index.js';
 import { heartbeat } from './heartbeat.js';
@@ -47,11 +47,12 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** @internal stops the current socket's frame delivery (see `onData`) */
   _stopData: (() => void) | undefined;
   private readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
-  private readonly _handlers = new Map<string, Map<string, Handler<any, any>>>();
-  /** Requests waiting for their answer, by wait token. */
-  private readonly _pending = new Map<string, Done<EventMessage>>();
-  /** waitServerConnect callers, keyed by a fresh object holding the namespace. */
-  private readonly _serverConnects = new Map<{ ns: string }, Done<NSConn<any>>>();
+  private readonly _handlers: Map<string, Map<string, Handler<any, any>>>;
+  /**
+   * Requests waiting for their answer, by wait token, and waitServerConnect callers, keyed by a fresh object holding
+   * the namespace (they outlive a reconnection).
+   */
+  private readonly _pending = new Map<string | { ns: string }, Done<any>>();
   private readonly _reconnect: Required<ReconnectOptions> | false;
   /** Consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms. */
   private _failedLinks = 0;
@@ -64,7 +65,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Use `dial`: it opens the connection and resolves after the handshake. */
   constructor(readonly url: string, namespaces: Namespaces<N>, options: DialOptions = {}) {
     super();
-    for (const [name, events] of Object.entries(namespaces)) this._handlers.set(name, new Map(Object.entries(events as object)));
+    this._handlers = new Map(Object.entries(namespaces).map(([name, events]) => [name, new Map(Object.entries(events as object))]));
     const r = options.reconnect ?? true;
     this._reconnect = r && { ...RECONNECT_DEFAULTS, ...(r as ReconnectOptions) }; // spreading `true` adds nothing
     this._options = {
@@ -78,11 +79,6 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     return this._state._now;
   }
 
-  /** close() ran, or the Conn gave up (a getter: the state changes while the reconnection loop awaits). */
-  private get _closed(): boolean {
-    return this._state._now === 'closed';
-  }
-
   /** True after a successful reconnection (Go's `WasReconnected`). */
   get wasReconnected(): boolean {
     return this.reconnectTries > 0;
@@ -90,7 +86,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** Requests waiting for an answer (asks, connects, joins, leaves, waitServerConnect): for tests and diagnostics. */
   get pendingCount(): number {
-    return this._pending.size + this._serverConnects.size;
+    return this._pending.size;
   }
 
   /**
@@ -110,7 +106,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (this.state === 'closed') throw new ClosedError();
     if (!this._handlers.has(name)) throw new BadNamespaceError();
     return this.namespace(name) ??
-      (request(this._serverConnects, { ns: name }, options.timeout ?? this._options.requestTimeout, options.signal) as Promise<NSConn<N[K]>>);
+      (request(this._pending, { ns: name }, options.timeout ?? this._options.requestTimeout, options.signal) as Promise<NSConn<N[K]>>);
   }
 
   /** The connected namespace `name`, if any. */
@@ -188,6 +184,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     return p;
   }
 
+  /** @internal answers server request `m`: the empty reply (accepted), or `error`'s text */
+  _answer(m: EventMessage, error?: unknown): void {
+    this._raw(error === undefined ? emptyReply(m.wait) : encode({ ...m, error: errorToText(error) }));
+  }
+
   /** @internal writes one frame if the link is open */
   _raw(frame: Frame): boolean {
     const ws = this._ws;
@@ -205,7 +206,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     ns._state.to('connected');
     this._namespaces.set(ns.namespace, ns);
     ns._call(OnNamespaceConnected, m);
-    for (const [k, done] of [...this._serverConnects]) if (k.ns === ns.namespace) done(undefined, ns);
+    for (const [k, done] of [...this._pending]) if ((k as { ns?: string }).ns === ns.namespace) done(undefined, ns);
   }
 
   /** @internal the handshake accepted the current link with connection id `id` */
@@ -260,7 +261,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Reconnects until a link is up and restored, `maxRetries` consecutive links failed, or close(). */
   private async _reconnectLoop(rc: Required<ReconnectOptions>): Promise<void> {
     let error: unknown;
-    for (let attempt = this._failedLinks + 1; !this._closed; attempt++) {
+    for (let attempt = this._failedLinks + 1; this.state !== 'closed'; attempt++) {
       this._failedLinks = attempt;
       if (attempt > rc.maxRetries) {
         this.emit('giveUp', { attempts: attempt - 1, error });
@@ -274,12 +275,12 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         const timer = setTimeout(wake, delay);
         this._wake = () => (clearTimeout(timer), wake());
       });
-      if (this._closed) return;
+      if ((this.state as ConnState) === 'closed') return; // close() may run while the wait or the restore awaits
       try {
         await openLink(this, attempt);
         const ws = this._ws;
         await restore(this);
-        if (this._closed) return;
+        if ((this.state as ConnState) === 'closed') return;
         if (this._ws !== ws) throw new ClosedError('connection lost');
         this.reconnectTries = attempt;
         this._state.to('open');
@@ -293,11 +294,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** Local teardown: pending requests reject with `error`; namespaces get forced disconnect events. */
   private _cleanup(keep: boolean, error: Error): void {
-    for (const done of this._pending.values()) done(error); // each removes itself: safe while iterating
+    for (const [k, done] of this._pending) if (!keep || typeof k == 'string') done(error); // each removes itself: safe while iterating
     for (const ns of this._namespaces.values()) ns._drop(keep, ns._msg(OnNamespaceDisconnect, '', true));
     if (keep) return;
     clearInterval(this._heartbeat);
-    for (const done of this._serverConnects.values()) done(error);
     this._namespaces.clear();
     this._buffered = [];
   }

@@ -32,13 +32,13 @@ export class EventEmitter<_Events = any> {
   }
 
   emit(event: Name, ...args: unknown[]): boolean {
-    const ls = this._ev.get(event);
-    for (const l of ls ?? []) l.apply(this, args);
-    return !!ls;
+    const ls = this._get(event);
+    for (const l of ls) l.apply(this, args);
+    return ls.length > 0;
   }
 
   removeAllListeners(event?: Name): this {
-    return event === undefined ? (this._ev.clear(), this) : this._put(event, []);
+    return event === undefined ? (this._ev.clear(), this) : this.off(event);
   }
 
   listenerCount(event: Name): number {
@@ -49,10 +49,9 @@ export class EventEmitter<_Events = any> {
     return this._ev.get(event) ?? [];
   }
 
-  /** An event with no listeners left has no entry, so `emit` reports false for it. */
+  /** An event whose listeners are all gone keeps an empty list: `emit` reports false for it. */
   private _put(event: Name, list: Fn[]): this {
-    if (list.length) this._ev.set(event, list);
-    else this._ev.delete(event);
+    this._ev.set(event, list);
     return this;
   }
 }

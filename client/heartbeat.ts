@@ -12,10 +12,10 @@ const HEARTBEAT_NS = '\u0000heartbeat';
 /** Starts the probes for the Conn's life; returns the interval to clear. */
 export function heartbeat(conn: Conn<any>, every: number, timeout: number): ReturnType<typeof setInterval> {
   return setInterval(() => {
-    const ws = conn._ws;
-    if (ws && conn.state === 'open') {
+    const ws = conn._ws; // always set while open
+    if (conn.state === 'open') {
       conn._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout }).catch((e) => {
-        if (e instanceof TimeoutError) conn._lost(ws, { code: 4000, reason: 'heartbeat timeout' });
+        if (e instanceof TimeoutError) conn._lost(ws!, { code: 4000, reason: 'heartbeat timeout' });
       });
     }
   }, every);

@@ -106,15 +106,10 @@ export class NSConn<E extends EventMap = EventMap> {
    * that emits) is delivered.
    */
   _connect(options?: RequestOptions): Promise<this> {
-    return this._connecting(async () => {
+    return enter<NSConnState, this>(this.conn._namespaces as Map<string, this>, this.namespace, this, 'connected', 'connecting', 'disconnected', async () => {
       await this._fire(OnNamespaceConnect, this._msg(OnNamespaceConnect));
       await this._ask(OnNamespaceConnect, options, '', undefined, () => this.conn._connected(this, this._msg(OnNamespaceConnected)));
     });
-  }
-
-  /** @internal runs `work` as the connect transition (either side's); see `enter` */
-  _connecting(work: () => Promise<unknown>): Promise<this> {
-    return this.connected ? Promise.resolve(this) : enter<NSConnState, this>(this.conn._namespaces as Map<string, this>, this.namespace, this, 'connecting', 'disconnected', work);
   }
 
   /** @internal a user emit to the namespace or one of its rooms */
@@ -134,17 +129,12 @@ export class NSConn<E extends EventMap = EventMap> {
    */
   _join(name: string, options?: RequestOptions): Promise<Room<E>> {
     const r = this._rooms.get(name) ?? new Room<E>(this, name);
-    return this._joining(r, async () => {
+    return enter<RoomState, Room<E>>(this._rooms, name, r, 'joined', 'joining', 'left', async () => {
       await this._ask(OnRoomJoin, options, name);
       await this._fire(OnRoomJoin, this._msg(OnRoomJoin, name));
       if (r._state._now !== 'joining') this.conn._check(this, true); // the link dropped meanwhile
       this._joined(r, this._msg(OnRoomJoined, name));
     });
-  }
-
-  /** @internal runs `work` as the join transition of `r` (either side's); see `enter` */
-  _joining(r: Room<E>, work: () => Promise<unknown>): Promise<Room<E>> {
-    return r.joined ? Promise.resolve(r) : enter<RoomState, Room<E>>(this._rooms, r.name, r, 'joining', 'left', work);
   }
 
   /** @internal the room is joined (the same Room object as before a reconnect); `_OnRoomJoined` fires. */
@@ -189,7 +179,7 @@ export class NSConn<E extends EventMap = EventMap> {
   _drop(keep: boolean, m: EventMessage): void {
     if (!this._live) return; // dropped already (a server disconnect crossed ours)
     const c = this.conn;
-    if (!keep && c._namespaces.get(this.namespace) === this) c._namespaces.delete(this.namespace);
+    if (!keep) c._namespaces.delete(this.namespace); // a live NSConn is the one its Conn knows by that name
     for (const r of this._rooms.values()) {
       const was = r._state._now;
       r._state.to('left');
@@ -207,7 +197,7 @@ export class NSConn<E extends EventMap = EventMap> {
   _left(r: Room<E>, m: EventMessage): void {
     if (r._state._now === 'left') return;
     r._state.to('left');
-    if (this._rooms.get(r.name) === r) this._rooms.delete(r.name);
+    this._rooms.delete(r.name); // a room not left is the one its NSConn knows by that name
     this._call(OnRoomLeft, m);
   }
 
@@ -221,8 +211,16 @@ export class NSConn<E extends EventMap = EventMap> {
     run(this._handlers.get(event) ?? this._handlers.get(OnAnyEvent), this, m, cb ?? ((e) => e !== undefined && this.conn.emit('error', e)));
   }
 
-  /** @internal like `_call`, as a promise that rejects with the handler's error */
-  _fire(event: string, m: EventMessage): Promise<void> {
-    return new Promise((resolve, reject) => this._call(event, m, (e) => (e !== undefined ? reject(e) : resolve())));
+  /**
+   * @internal like `_call`, as a promise that rejects with the handler's error. `request` (a server request) is answered
+   * with the verdict, then `accept` runs when it accepted, both synchronously (before the next frame is read).
+   */
+  _fire(event: string, m: EventMessage, request?: EventMessage, accept?: () => void): Promise<void> {
+    return new Promise((resolve, reject) => this._call(event, m, (e) => {
+      if (request) this.conn._answer(request, e);
+      if (e !== undefined) return reject(e);
+      accept?.();
+      resolve();
+    }));
   }
 }

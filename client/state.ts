@@ -7,41 +7,41 @@
  */
 import type { ConnState, NSConnState, RoomState } from './types.js';
 
-/** Each state → the states it may move to. */
-export type Moves<S extends string> = { readonly [K in S]: readonly S[] };
+/**
+ * The moves of one kind of object: its states in order, and the legal moves as bits — bit `4 × from + to` (state
+ * indexes) is set when `from` may move to `to`. Written in binary, each group of four is one `from` state, the last
+ * state first, and each bit in it one `to` state, the first state rightmost.
+ */
+export interface Moves<S extends string> {
+  readonly states: readonly S[];
+  readonly legal: number;
+}
 
 /** Conn: `connecting` → `open` ⇄ `reconnecting`; any → `closed`. */
 export const CONN_MOVES: Moves<ConnState> = {
-  connecting: ['open', 'closed'],
-  open: ['reconnecting', 'closed'],
-  reconnecting: ['open', 'closed'],
-  closed: [],
+  states: ['connecting', 'open', 'reconnecting', 'closed'],
+  legal: 0b0000_1010_1100_1010, // closed → none; reconnecting → closed, open; open → closed, reconnecting; connecting → closed, open
 };
 
 /** NSConn: a connect or a disconnect in flight ends in either state (refused, failed, forced). */
 export const NSCONN_MOVES: Moves<NSConnState> = {
-  disconnected: ['connecting'],
-  connecting: ['connected', 'disconnected'],
-  connected: ['disconnecting', 'disconnected'],
-  disconnecting: ['disconnected', 'connected'],
+  states: ['disconnected', 'connecting', 'connected', 'disconnecting'],
+  legal: 0b0101_1001_0101_0010, // disconnecting → connected, disconnected; connected → disconnecting, disconnected; connecting → connected, disconnected; disconnected → connecting
 };
 
 /** Room: like the NSConn's, for join and leave. */
-export const ROOM_MOVES: Moves<RoomState> = {
-  left: ['joining'],
-  joining: ['joined', 'left'],
-  joined: ['leaving', 'left'],
-  leaving: ['left', 'joined'],
-};
+export const ROOM_MOVES: Moves<RoomState> = { states: ['left', 'joining', 'joined', 'leaving'], legal: NSCONN_MOVES.legal };
 
 /** Throws when `moves` has no `from` → `to` (staying is always allowed). */
-export function checkMove<S extends string>(moves: Moves<S>, from: S, to: S): void {
-  if (from !== to && !moves[from].includes(to)) throw new Error(`neffos: illegal state change ${from} → ${to}`);
+export function checkMove<S extends string>({ states, legal }: Moves<S>, from: S, to: S): void {
+  if (from !== to && !((legal >> (4 * states.indexOf(from) + states.indexOf(to))) & 1)) throw new Error(`neffos: illegal state change ${from} → ${to}`);
 }
 
 /** @internal One object's state: the value, its transition method and the transition in flight. */
 export class State<S extends string> {
-  private _value: S;
+  /** The state now; changed only by {@link State.to}. */
+  _now: S;
+  /** The transition that last entered a `via` state. */
   private _flight: Promise<unknown> | undefined;
   private readonly _moves: Moves<S>;
   private readonly _changed: (e: { from: S; to: S }) => void;
@@ -49,20 +49,16 @@ export class State<S extends string> {
   /** `changed` hears every change, after the value changed. */
   constructor(moves: Moves<S>, initial: S, changed: (e: { from: S; to: S }) => void) {
     this._moves = moves;
-    this._value = initial;
+    this._now = initial;
     this._changed = changed;
-  }
-
-  get _now(): S {
-    return this._value;
   }
 
   /** Moves to `to` (throws when illegal); reports it unless the state stays. */
   to(to: S): void {
-    const from = this._value;
+    const from = this._now;
     checkMove(this._moves, from, to);
     if (from === to) return;
-    this._value = to;
+    this._now = to;
     this._changed({ from, to });
   }
 
@@ -71,28 +67,27 @@ export class State<S extends string> {
    * promise. When `work` fails while the state is still `via`, the state goes `back`.
    */
   run<T>(via: S, back: S, work: () => Promise<T>): Promise<T> {
-    if (this._value === via && this._flight) return this._flight as Promise<T>;
+    if (this._now === via && this._flight) return this._flight as Promise<T>;
     this.to(via);
-    const p: Promise<T> = work()
-      .catch((e) => {
-        if (this._value === via) this.to(back);
-        throw e;
-      })
-      .finally(() => {
-        if (this._flight === p) this._flight = undefined;
-      });
-    return (this._flight = p);
+    // The flight is not cleared when it settles: by then the state has left `via` (work ends by moving it on, or
+    // fails and it goes `back`), and `via` is entered only here, which starts a new flight.
+    return (this._flight = work().catch((e) => {
+      if (this._now === via) this.to(back);
+      throw e;
+    }));
   }
 }
 
 /**
  * @internal `work` as the entering transition of `member` (a connect or a join, either side's): `member` is in
  * `table` under `key` meanwhile, and is forgotten when `work` fails, unless it was there before (remembered for a
- * reconnect) or another path entered it meanwhile. Resolves with `member`; a second call meanwhile gets the same promise.
+ * reconnect) or another path entered it meanwhile. Resolves with `member`, at once when it is `done` already; a second
+ * call meanwhile gets the same promise.
  */
 export function enter<S extends string, M extends { _state: State<S> }>(
-  table: Map<string, M>, key: string, member: M, via: S, back: S, work: () => Promise<unknown>,
+  table: Map<string, M>, key: string, member: M, done: S, via: S, back: S, work: () => Promise<unknown>,
 ): Promise<M> {
+  if (member._state._now === done) return Promise.resolve(member);
   const known = table.get(key) === member;
   table.set(key, member);
   return member._state.run(via, back, async () => (await work(), member)).catch((e) => {

@@ -42,18 +42,20 @@ export interface CodedError<C extends ErrorCode> {
 
 /**
  * Makes a built-in error class from its key (`BadNamespace`): name `BadNamespaceError`, and
- * unless given, default text `bad namespace` and code `ERR_BAD_NAMESPACE`. The name is set from the key,
- * not from the class, so it stays right when a bundler renames classes; subclasses keep their own.
+ * unless given, default text `bad namespace` and code `ERR_BAD_NAMESPACE`. The class's name comes from the key at
+ * run time, not from its source name, so it stays right when a bundler renames classes; subclasses keep their own.
  */
 function coded<C extends ErrorCode>(key: string, text = key.replace(/\B[A-Z]/g, ' $&').toLowerCase(), code = 'ERR_' + key.replace(/\B[A-Z]/g, '_$&').toUpperCase()): CodedError<C> {
-  const E = class extends NeffosError {
-    static readonly text = text;
-    constructor(message = text, options?: Options) {
-      super(message, code, options);
-      if (new.target === E) this.name = key + 'Error';
-    }
+  // A class defined as the value of a computed key takes the key as its name (`E.name`, read by NeffosError).
+  const classes = {
+    [key + 'Error']: class extends NeffosError {
+      static readonly text = text;
+      constructor(message = text, options?: Options) {
+        super(message, code, options);
+      }
+    },
   };
-  return E as unknown as CodedError<C>;
+  return classes[key + 'Error'] as unknown as CodedError<C>;
 }
 
 /** `bad namespace`: the namespace is not declared (or not connected), locally or by the peer. */
@@ -100,8 +102,9 @@ export type NotConnectedError = InstanceType<typeof NotConnectedError>;
 export const RemoteError = coded<'ERR_REMOTE'>('Remote', 'remote error');
 export type RemoteError = InstanceType<typeof RemoteError>;
 
-/** Registered known errors: [matches, create]. */
-const known: [(text: string) => boolean, (text: string) => NeffosError][] = [];
+/** Known errors, Go's five first, then the registered ones: [exact text or predicate, create]. */
+const known: [string | ((text: string) => boolean), (text: string) => NeffosError][] =
+  [BadNamespaceError, BadRoomError, WriteError, InvalidPayloadError, ClosedError].map((E) => [E.text, () => new E()]);
 
 /**
  * Registers a known error, as Go's `neffos.RegisterKnownError`: a received error
@@ -113,14 +116,14 @@ const known: [(text: string) => boolean, (text: string) => NeffosError][] = [];
  * registerKnownError('quota exceeded', () => new QuotaError());
  */
 export function registerKnownError(match: string | ((text: string) => boolean), create: (text: string) => NeffosError): void {
-  known.push([typeof match === 'string' ? (t) => t === match : match, create]);
+  known.push([match, create]);
 }
 
-for (const E of [BadNamespaceError, BadRoomError, WriteError, InvalidPayloadError, ClosedError]) registerKnownError(E.text, () => new E());
+
 
 /** Turns a received error text into an Error: a known error's class, else a {@link RemoteError}. */
 export function errorFromText(text: string): NeffosError {
-  for (const [matches, create] of known) if (matches(text)) return create(text);
+  for (const [match, create] of known) if (typeof match === 'string' ? match === text : match(text)) return create(text);
   return new RemoteError(text);
 }
 
@@ -146,5 +149,5 @@ export function askTimeoutError(timeout: number): TimeoutError {
  * askAbortedError(AbortSignal.abort('bye')).cause // 'bye'
  */
 export function askAbortedError(signal?: AbortSignal): AbortError {
-  return new AbortError(AbortError.text, { cause: signal?.reason });
+  return new AbortError(undefined, { cause: signal?.reason });
 }
