@@ -14,7 +14,7 @@ import { Requests } from './requests.js';
 import { answer, respond, ruleOf } from './responder.js';
 import { Writer } from './writer.js';
 import { State } from '../client/state.js';
-import { SERVER_CONN_MOVES, type ServerConnState } from './state.js';
+import { SERVER_CONN_STATE_MOVES, type ServerConnState } from './state.js';
 import type { ServerCore } from './core.js';
 import type { AskOptions, ServerMessage } from './types.js';
 import { ConnHandlers, sizeOf } from './conn-handlers.js';
@@ -61,7 +61,7 @@ export class Conn extends Writer {
     const tries = Number.parseInt(String(request.headers['x-websocket-reconnect'] ?? ''), 10);
     this.reconnectTries = Number.isFinite(tries) && tries > 0 ? tries : 0;
     this.lastRead = this.lastPong = core.clock;
-    this.#state = new State<ServerConnState>(SERVER_CONN_MOVES, 'awaiting-handshake', (e) => core.stateChanged(this, e));
+    this.#state = new State<ServerConnState>(SERVER_CONN_STATE_MOVES, 'awaiting-handshake', (e) => core.stateChanged(this, e));
   }
 
   /** @internal starts reading, runs `onConnect` and the handshake timer. */

@@ -20,12 +20,23 @@ export interface ServerConnStateChange {
   to: ServerConnState;
 }
 
-/** Each state → the states it may move to. */
-export const SERVER_CONN_MOVES: Moves<ServerConnState> = {
+/** Each state → the states it may move to (public: docs/server.md "States"). */
+export const SERVER_CONN_MOVES: { readonly [K in ServerConnState]: readonly ServerConnState[] } = {
   'awaiting-handshake': ['open', 'closing', 'closed'],
   open: ['closing', 'closed'],
   closing: ['closed'],
   closed: [],
 };
+
+/** The table above in the form `State` checks (the states in order, one bit per legal move). */
+export const SERVER_CONN_STATE_MOVES: Moves<ServerConnState> = movesOf(SERVER_CONN_MOVES);
+
+/** Builds the compact form of a move table: bit `4 × from + to` is set for each legal move. */
+function movesOf<S extends string>(table: { readonly [K in S]: readonly S[] }): Moves<S> {
+  const states = Object.keys(table) as S[];
+  let legal = 0;
+  for (const from of states) for (const to of table[from]) legal |= 1 << (4 * states.indexOf(from) + states.indexOf(to));
+  return { states, legal };
+}
 
 export { checkMove };

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dial } from '../../client/index.js';
 import { AbortError, TimeoutError, reply, type Conn, type NSConn, type ServerConnStateChange } from '../../server/index.js';
-import { SERVER_CONN_MOVES } from '../../server/state.js';
+import { SERVER_CONN_MOVES, SERVER_CONN_STATE_MOVES, checkMove } from '../../server/state.js';
+import type { ServerConnState } from '../../server/index.js';
 import { connectNs, loopback } from './helpers.js';
 
 const quiet = { warn() {}, error() {} };
@@ -34,6 +35,15 @@ test('states: the move table (closing and closed are final ways out; nothing goe
     closing: ['closed'],
     closed: [],
   });
+  // The compact form State checks allows exactly the table's moves (and staying).
+  const states = Object.keys(SERVER_CONN_MOVES) as ServerConnState[];
+  for (const from of states) {
+    for (const to of states) {
+      const legal = from === to || SERVER_CONN_MOVES[from].includes(to);
+      if (legal) assert.doesNotThrow(() => checkMove(SERVER_CONN_STATE_MOVES, from, to), `${from} → ${to}`);
+      else assert.throws(() => checkMove(SERVER_CONN_STATE_MOVES, from, to), /illegal state change/, `${from} → ${to}`);
+    }
+  }
 });
 
 test('states: connState {from,to} for a handshake, a close() by the server, a peer that drops, and a refusal', async (t) => {
