@@ -44,7 +44,12 @@ test('iris: OnChat reaches every other client, not the sender; OnVisit counts up
     ...(k === 'a' ? { OnVisit: (_ns: unknown, m: Message) => void visits.push(Number(m.body)) } : {}),
   } });
   const [a, b, c] = [await mk('a'), await mk('b'), await mk('c')];
-  const [na] = [await a.connect('default'), await b.connect('default')];
+  // One connect at a time, each visit seen before the next: Go's default asynchronous broadcaster may miss a
+  // broadcast that comes before a connection took the previous one (docs/protocol.md §9.20).
+  const na = await a.connect('default');
+  await until('the first visit', () => visits.length === 1);
+  await b.connect('default');
+  await until('the second visit', () => visits.length === 2);
   const nc = await c.connect('default');
   await until('three visits', () => visits.length === 3);
   assert.deepEqual(visits.map((v) => v - visits[0]!), [0, 1, 2]);
