@@ -40,7 +40,7 @@ export interface Target { name: string; measured: string; ratio: number; goal: s
 const SCEN_LABEL: Record<ScenarioName, string> = { seq: 'echo ask, sequential (1 conn, 32 B)', par64: 'echo ask, 64 in flight', churn: 'room join+leave churn (ops = join or leave)' };
 const CLIENT_BOUND = 0.9;
 
-type BlockKey = 'opsPerSec' | 'serverCpuNsPerOp' | 'clientCpuNsPerOp' | 'clientBusy' | 'p50us' | 'p99us';
+type BlockKey = 'opsPerSec' | 'serverCpuNsPerOp' | 'clientCpuNsPerOp' | 'clientBusy' | 'p50us' | 'p99us' | 'p999us';
 
 function scenario(d: RunData, name: ScenarioName) {
   return d.interleaved?.scenarios.find((s) => s.name === name);
@@ -141,10 +141,10 @@ function interleavedTables(d: RunData): string[] {
   for (const s of il.scenarios) {
     out.push(`### ${SCEN_LABEL[s.name]} — ${s.rounds.length} rounds, steal ${fmt(s.stealPct, 1)}%`, '');
     const seq = s.name === 'seq';
-    out.push(`| server / client | ops/s (median) | vs raw ws (p25–p75) | server CPU µs/op | client CPU µs/op | load CPU busy |${seq ? ' latency p50 / p99 µs |' : ''}`, `|---|---:|---:|---:|---:|---:|${seq ? '---:|' : ''}`);
+    out.push(`| server / client | ops/s (median) | vs raw ws (p25–p75) | server CPU µs/op | client CPU µs/op | load CPU busy |${seq ? ' latency p50 / p99 / p99.9 µs |' : ''}`, `|---|---:|---:|---:|---:|---:|${seq ? '---:|' : ''}`);
     for (const id of ids) {
       const busy = pairMedian(d, s.name, id, 'clientBusy');
-      const latency = seq ? ` ${fmt(pairMedian(d, s.name, id, 'p50us'), 0)} / ${fmt(pairMedian(d, s.name, id, 'p99us'), 0)} |` : '';
+      const latency = seq ? ` ${fmt(pairMedian(d, s.name, id, 'p50us'), 0)} / ${fmt(pairMedian(d, s.name, id, 'p99us'), 0)} / ${fmt(pairMedian(d, s.name, id, 'p999us'), 0)} |` : '';
       out.push(`| ${PAIRS.find((p) => p.id === id)!.label} | ${fmt(pairMedian(d, s.name, id, 'opsPerSec'), 0)} | ${fmtSpread(roundRatio(d, s.name, id, 'raw/raw', 'opsPerSec'))} | ${fmt(pairMedian(d, s.name, id, 'serverCpuNsPerOp') / 1000)} | ${fmt(pairMedian(d, s.name, id, 'clientCpuNsPerOp') / 1000)} | ${fmt(busy * 100, 0)}%${busy >= CLIENT_BOUND ? ' client-bound' : ''} |${latency}`);
     }
     for (const [id, why] of Object.entries(s.failures)) out.push(`\nFailed: ${id}: ${why}`);

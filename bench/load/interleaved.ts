@@ -18,7 +18,7 @@ export interface Target { id: string; server: string; client: ClientKind; url: s
 export interface ScenarioConfig { name: ScenarioName; block: number; rounds: number; budgetMs: number }
 export interface InterleavedConfig { targets: Target[]; scenarios: ScenarioConfig[]; warmupOps: number }
 
-export interface BlockResult { ops: number; ms: number; opsPerSec: number; clientCpuNsPerOp: number; serverCpuNsPerOp: number; clientBusy: number; /** sequential only: per-ask latency in the block */ p50us?: number; p99us?: number }
+export interface BlockResult { ops: number; ms: number; opsPerSec: number; clientCpuNsPerOp: number; serverCpuNsPerOp: number; clientBusy: number; /** sequential only: per-ask latency in the block */ p50us?: number; p99us?: number; p999us?: number }
 export interface ScenarioResult {
   name: ScenarioName;
   rounds: Array<Record<string, BlockResult>>;
@@ -81,6 +81,7 @@ async function block(c: BenchClient, t: Target, name: ScenarioName, ops: number)
     const l = Array.from(lat.subarray(0, ops)).sort((a, b) => a - b);
     r.p50us = l[Math.floor(ops * 0.5)] * 1000;
     r.p99us = l[Math.min(ops - 1, Math.floor(ops * 0.99))] * 1000;
+    r.p999us = l[Math.min(ops - 1, Math.floor(ops * 0.999))] * 1000;
   }
   return r;
 }
