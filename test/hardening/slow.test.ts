@@ -35,15 +35,19 @@ for (const slowConsumer of ['close', 'drop'] as const) {
   });
 }
 
-test('slow consumer (close): a reader that stopped reading is closed with 1008 once its unwritten bytes pass the bound', async (t) => {
-  const lb = await loopback({ default: {} }, { maxBufferedAmount: 256 * 1024 });
-  t.after(() => lb.stop());
+/** A connected client that stopped reading (its socket paused), its server Conn and NSConn, and a 16 KiB body. */
+async function stalledReader(lb: Awaited<ReturnType<typeof loopback>>) {
   const c = await lb.client();
   await connectNs(c, 'default');
   c.pause();
   const conn = lb.server.connection(c.id)!;
-  const ns = conn.namespace('default')!;
-  const big = 'y'.repeat(16 * 1024);
+  return { c, conn, ns: conn.namespace('default')!, big: 'y'.repeat(16 * 1024) };
+}
+
+test('slow consumer (close): a reader that stopped reading is closed with 1008 once its unwritten bytes pass the bound', async (t) => {
+  const lb = await loopback({ default: {} }, { maxBufferedAmount: 256 * 1024 });
+  t.after(() => lb.stop());
+  const { conn, ns, big } = await stalledReader(lb);
   let ticks = 0;
   while (conn.state === 'open' && ticks++ < 500) {
     for (let i = 0; i < 16; i++) ns.emit('flood', big);
@@ -58,12 +62,7 @@ test('slow consumer (drop): every dropped message is counted (conn and server) a
   t.after(() => lb.stop());
   const events: Array<{ conn: Conn; dropped: number }> = [];
   lb.server.on('drop', (conn, info) => void events.push({ conn, dropped: info.dropped }));
-  const c = await lb.client();
-  await connectNs(c, 'default');
-  c.pause();
-  const conn = lb.server.connection(c.id)!;
-  const ns = conn.namespace('default')!;
-  const big = 'y'.repeat(16 * 1024);
+  const { conn, ns, big } = await stalledReader(lb);
   let refused = 0;
   for (let tick = 0; tick < 200 && refused < 50; tick++) {
     for (let i = 0; i < 16; i++) if (!ns.emit('flood', big)) refused++;

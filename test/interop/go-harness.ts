@@ -62,6 +62,19 @@ async function binaries(): Promise<GoBinaries> {
   return b;
 }
 
+/** Sends SIGTERM to `p` (SIGKILL after 3 s) and resolves once it exited; at once when it is not running. */
+export function stopProcess(p: ChildProcess | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!p || p.exitCode !== null || p.signalCode !== null) return resolve();
+    const kill = setTimeout(() => p.kill('SIGKILL'), 3000);
+    p.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    p.kill('SIGTERM');
+  });
+}
+
 /** A long-running harness program (the harness conventions): it printed `READY <port>` on stdout. */
 export interface ReadyProcess {
   readonly port: number;
@@ -113,17 +126,7 @@ export async function startReadyProcess(bin: string, args: (port: number) => str
       });
     });
 
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      const p = proc;
-      if (!p || p.exitCode !== null || p.signalCode !== null) return resolve();
-      const kill = setTimeout(() => p.kill('SIGKILL'), 3000);
-      p.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      p.kill('SIGTERM');
-    });
+  const stop = () => stopProcess(proc);
 
   await start();
   return {

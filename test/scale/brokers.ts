@@ -3,6 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { stopProcess } from '../interop/go-harness.js';
 
 export type BrokerKind = 'redis' | 'nats';
 
@@ -97,17 +98,7 @@ export async function startBroker(kind: BrokerKind, opts: { monitor?: boolean; /
       });
     });
 
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      const p = proc;
-      if (!p || p.exitCode !== null || p.signalCode !== null) return resolve();
-      const kill = setTimeout(() => p.kill('SIGKILL'), 3000);
-      p.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      p.kill('SIGTERM');
-    });
+  const stop = () => stopProcess(proc);
 
   await start();
   process.once('exit', () => proc?.kill('SIGKILL'));
