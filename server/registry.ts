@@ -135,10 +135,14 @@ export class Registry {
   fanoutTo(id: string, namespace: string, room: string, event: string, frame: Frame, isBinary: boolean, skip: Conn | null, skipId: string): number {
     const same = this.byId.get(id);
     if (same === undefined || id === skipId) return 0;
+    if (!Array.isArray(same)) return deliverTo(same, namespace, room, event, frame, isBinary, skip);
     let n = 0;
-    for (const c of Array.isArray(same) ? same : [same]) {
-      if (c !== skip && c.canWrite(namespace, room, event) && c.send(frame, isBinary)) n++;
-    }
+    for (const c of same) n += deliverTo(c, namespace, room, event, frame, isBinary, skip);
     return n;
   }
+}
+
+/** One connection of a `to(id)` delivery: 1 when the write guard let the frame through and it was sent. */
+function deliverTo(c: Conn, namespace: string, room: string, event: string, frame: Frame, isBinary: boolean, skip: Conn | null): number {
+  return c !== skip && c.canWrite(namespace, room, event) && c.send(frame, isBinary) ? 1 : 0;
 }
