@@ -7,27 +7,18 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import {
-  ClosedError, OnNativeMessage, askAbortedError, checkBody, isValidConnectionId,
-  type DecodeOptions, type Message,
-} from '../protocol/index.js';
+import { ClosedError, askAbortedError, checkBody, isValidConnectionId } from '../protocol/index.js';
 import { Conn } from './conn.js';
 import { Cluster } from './cluster.js';
 import type { StackExchange, StackExchangeStats } from './exchange.js';
 import { serverNamespaces, type ConnHandler, type ConnHandlerLike } from './controller.js';
-import { type Handlers } from './handler.js';
 import { answerPlainRequest, applyQueryHeaders, originAllowed, pathOf, refuseUpgrade, routeUpgrade, serveClientScript } from './http.js';
-import { NSConn } from './nsconn.js';
-import { sweep, sweepTick } from './liveness.js';
-import { DEFAULTS, resolveLimits, resolveTimers, type Limits, type Timers } from './options.js';
-import { PendingAsks } from './pending.js';
-import { Registry } from './registry.js';
+import { Hub } from './hub.js';
+import type { NSConn } from './nsconn.js';
+import { sweepTick } from './liveness.js';
+import { DEFAULTS } from './options.js';
 import { WsSocket, type ServerSocket } from './socket.js';
-import type { ServerConnStateChange } from './state.js';
-import { createServerTokens } from './tokens.js';
-import type {
-  AskOptions, BroadcastMessage, Logger, NamespaceMap, ServerEventMap, ServerMessage, ServerNamespaces, ServerOptions, SlowConsumerPolicy,
-} from './types.js';
+import type { AskOptions, BroadcastMessage, NamespaceMap, ServerEventMap, ServerMessage, ServerNamespaces, ServerOptions } from './types.js';
 
 export { DEFAULTS };
 
@@ -53,68 +44,24 @@ function destroySocket(this: Duplex): void {
  * http.listen(8080);
  */
 export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<ServerEventMap> {
-  /** @internal */ readonly events: Map<string, Handlers>;
-  /** @internal */ readonly allowNative: boolean;
-  /** @internal */ readonly onlyNative: boolean;
-  /** @internal */ readonly onConnect: ServerOptions['onConnect'];
-  /** @internal */ readonly handshakeTimeout: number;
-  /** @internal */ readonly requestTimeout: number;
-  /** @internal */ readonly systemHandlerTimeout: number;
-  /** @internal */ readonly maxBufferedAmount: number;
-  /** @internal */ readonly slowConsumer: SlowConsumerPolicy;
-  /** @internal */ readonly limits: Limits;
-  /** @internal */ readonly logger: Logger;
-  /** @internal */ readonly onInvalidFrame: ServerOptions['onInvalidFrame'];
-  /** @internal */ clock = Date.now();
-  /** @internal */ readonly decodeOptions: DecodeOptions;
   readonly options: Readonly<ServerOptions>;
-  readonly #registry = new Registry();
-  // Every accepted socket until its close event, handshake done or not (close() waits for them).
-  readonly #sockets = new Set<Conn>();
-  #goneWaiters: Array<() => void> = [];
-  readonly #pending = new PendingAsks();
-  // wait token → the connection id an ask was sent `to`: only that connection's reply resolves it.
-  readonly #askTargets = new Map<string, string>();
-  // Connections that wrote in this tick; one nextTick flushes them all (not one callback per socket).
-  #dirty: Conn[] = [];
-  readonly #flushDirty = (): void => {
-    const list = this.#dirty;
-    this.#dirty = [];
-    for (let i = 0; i < list.length; i++) list[i]!.flush();
-  };
-  readonly #token = createServerTokens();
+  /** @internal what the connections share (server/hub.ts) */
+  readonly hub: Hub;
   readonly #wss: WebSocketServer;
   readonly #tooBig: string;
-  readonly #timers: Timers;
   readonly #sweepTimer: ReturnType<typeof setInterval>;
-  #lastPing = 0;
-  #closed = false;
-  #dropped = 0;
 
   constructor(namespaces: ServerNamespaces<N> | ConnHandler = {} as ServerNamespaces<N>, options: ServerOptions = {}) {
     super();
     this.options = options;
-    this.events = serverNamespaces(namespaces as ConnHandlerLike, options.controllers ?? [], options.dependencies ?? {});
-    const empty = this.events.get('');
-    this.allowNative = empty?.has(OnNativeMessage) ?? false;
-    this.onlyNative = this.events.size === 1 && empty !== undefined && empty.size === 1 && this.allowNative;
-    this.decodeOptions = { allowNative: this.allowNative, onlyNative: this.onlyNative };
-    this.onConnect = options.onConnect;
-    this.handshakeTimeout = options.handshakeTimeout ?? DEFAULTS.handshakeTimeout;
-    this.requestTimeout = options.requestTimeout ?? DEFAULTS.requestTimeout;
-    this.systemHandlerTimeout = options.systemHandlerTimeout ?? DEFAULTS.systemHandlerTimeout;
-    this.maxBufferedAmount = options.maxBufferedAmount ?? DEFAULTS.maxBufferedAmount;
-    this.slowConsumer = options.slowConsumer ?? DEFAULTS.slowConsumer;
-    this.limits = resolveLimits(options);
-    this.logger = options.logger ?? console;
-    this.onInvalidFrame = options.onInvalidFrame;
+    const events = serverNamespaces(namespaces as ConnHandlerLike, options.controllers ?? [], options.dependencies ?? {});
+    const hub = (this.hub = new Hub(events, options, this));
     const maxPayload = options.maxMessageSize ?? DEFAULTS.maxMessageSize;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
     this.#tooBig = `message too big: the limit is ${maxPayload} bytes`;
     const extra = Object.entries(options.responseHeaders ?? {}).map(([k, v]) => `${k}: ${v}`);
     if (extra.length > 0) this.#wss.on('headers', (headers: string[]) => headers.push(...extra));
-    this.#timers = resolveTimers(options);
-    this.#sweepTimer = setInterval(() => this.#sweep(), sweepTick(this.#timers));
+    this.#sweepTimer = setInterval(() => hub.sweep(), sweepTick(hub.timers));
     this.#sweepTimer.unref();
     if (options.stackExchange) this.useStackExchange(options.stackExchange);
   }
@@ -128,21 +75,21 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
    * server.useStackExchange(new RedisStackExchange({ url: 'redis://127.0.0.1:6379' }, 'MyChatApp'));
    */
   useStackExchange(exchange: StackExchange): this {
-    const reg = this.#registry;
+    const reg = this.hub.registry;
     const old = reg.cluster;
     reg.cluster = undefined;
     if (old) void old.close();
-    if (exchange.local === true || this.#closed) return this;
+    if (exchange.local === true || this.hub.isClosed) return this;
     const cluster = new Cluster({
-      logger: this.logger,
-      requestTimeout: this.requestTimeout,
+      logger: this.hub.logger,
+      requestTimeout: this.hub.requestTimeout,
       fanout: (ns, room, _event, frame, isBinary, skipId) => reg.fanout(ns, room, frame, isBinary, null, skipId),
       fanoutTo: (id, ns, room, event, frame, isBinary, skipId) => reg.fanoutTo(id, ns, room, event, frame, isBinary, null, skipId),
       event: (e) => {
         try {
           this.options.onStackExchange?.(e);
         } catch (err) {
-          this.logger.error('neffos: onStackExchange failed:', err);
+          this.hub.logger.error('neffos: onStackExchange failed:', err);
         }
       },
     }, exchange);
@@ -155,12 +102,12 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
 
   /** The StackExchange in use (undefined: the in-memory default). */
   get stackExchange(): StackExchange | undefined {
-    return this.#registry.cluster?.exchange;
+    return this.hub.registry.cluster?.exchange;
   }
 
   /** Counters of the cluster traffic (undefined without a StackExchange). */
   get stackExchangeStats(): Readonly<StackExchangeStats> | undefined {
-    const cluster = this.#registry.cluster;
+    const cluster = this.hub.registry.cluster;
     return cluster ? { ...cluster.stats } : undefined;
   }
 
@@ -192,7 +139,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
    * app.head('/echo', (req, res) => server.handleRequest(req, res));
    */
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    if (this.options.clientScript && pathOf(req.url) === this.options.clientScript) return serveClientScript(req, res, this.logger, this.options.clientScriptFile);
+    if (this.options.clientScript && pathOf(req.url) === this.options.clientScript) return serveClientScript(req, res, this.hub.logger, this.options.clientScriptFile);
     answerPlainRequest(req, res);
   }
 
@@ -210,10 +157,10 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
       refuseUpgrade(socket, status, text, extra);
       this.options.onUpgradeError?.(new Error(text), req);
     };
-    if (this.#closed) return fail(500, 'server closed');
+    if (this.hub.isClosed) return fail(500, 'server closed');
     if (req.method !== 'GET') return fail(405, 'Method Not Allowed', 'Allow: GET\r\n');
     if (!originAllowed(req, this.options.allowedOrigins ?? 'same-origin')) {
-      this.logger.warn(`neffos: refused WebSocket upgrade from origin ${String(req.headers.origin)} (host ${String(req.headers.host)}); set the allowedOrigins option to allow it`);
+      this.hub.logger.warn(`neffos: refused WebSocket upgrade from origin ${String(req.headers.origin)} (host ${String(req.headers.host)}); set the allowedOrigins option to allow it`);
       return fail(403, 'Forbidden: origin not allowed');
     }
     applyQueryHeaders(req);
@@ -238,9 +185,9 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
    * server.accept(myUwsAdapter, request);
    */
   accept(socket: ServerSocket, request: IncomingMessage, id?: string): Conn {
-    const conn = new Conn(this, socket, request, id ?? (this.options.idGenerator ? this.options.idGenerator(request) : randomUUID()));
-    this.#sockets.add(conn);
-    if (this.#closed) {
+    const conn = new Conn(this.hub, socket, request, id ?? (this.options.idGenerator ? this.options.idGenerator(request) : randomUUID()));
+    this.hub.sockets.add(conn);
+    if (this.hub.isClosed) {
       conn.close(1001, 'server closed');
       return conn;
     }
@@ -257,7 +204,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
    * server.broadcast(nsConn, { namespace: 'default', room: 'r1', event: 'chat', body: 'hi room' });
    */
   broadcast(except: Conn | NSConn | string | null, message: BroadcastMessage): void {
-    this.#registry.send(except, message, '');
+    this.hub.registry.send(except, message, '');
   }
 
   /**
@@ -268,7 +215,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
    */
   ask(message: BroadcastMessage, options: AskOptions & { to?: string } = {}): Promise<ServerMessage> {
     if (options.signal?.aborted) return Promise.reject(askAbortedError(options.signal));
-    const reg = this.#registry;
+    const reg = this.hub.registry;
     if (reg.cluster) {
       if (message.body !== undefined) checkBody(message.body, 'ask');
       const namespace = message.namespace ?? '';
@@ -278,14 +225,14 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
         else reg.fanout(namespace, room, frame, isBinary, null, '');
       });
     }
-    const wait = this.nextToken();
-    const p = this.#pending.add(wait, options.timeout ?? this.requestTimeout, options.signal);
+    const wait = this.hub.nextToken();
+    const p = this.hub.pending.add(wait, options.timeout ?? this.hub.requestTimeout, options.signal);
     if (options.to) {
-      this.#askTargets.set(wait, options.to);
-      const forget = () => void this.#askTargets.delete(wait);
+      this.hub.askTargets.set(wait, options.to);
+      const forget = () => void this.hub.askTargets.delete(wait);
       p.then(forget, forget);
     }
-    this.#registry.send(null, options.to ? { ...message, to: options.to } : message, wait);
+    this.hub.registry.send(null, options.to ? { ...message, to: options.to } : message, wait);
     return p;
   }
 
@@ -295,18 +242,18 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
    */
   get connections(): Map<string, Conn> {
     const out = new Map<string, Conn>();
-    for (const id of this.#registry.byId.keys()) out.set(id, this.#registry.newest(id)!);
+    for (const id of this.hub.registry.byId.keys()) out.set(id, this.hub.registry.newest(id)!);
     return out;
   }
 
   /** Every open connection (a snapshot), ids shared or not. */
   connectionList(): Conn[] {
-    return [...this.#registry.all];
+    return [...this.hub.registry.all];
   }
 
   /** The open connections with `id`: more than one when the `idGenerator` repeats ids (a user on two tabs). */
   connectionsWithId(id: string): Conn[] {
-    return this.#registry.withId(id);
+    return this.hub.registry.withId(id);
   }
 
   /**
@@ -316,46 +263,46 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
    * server.disconnect('alice', 4001, 'kicked');
    */
   disconnect(id: string, code = 1000, reason = ''): number {
-    const list = this.#registry.withId(id);
+    const list = this.hub.registry.withId(id);
     for (const c of list) c.close(code, reason);
     return list.length;
   }
 
   /** How many connections are open. */
   get totalConnections(): number {
-    return this.#registry.all.size;
+    return this.hub.registry.all.size;
   }
 
   /** Messages dropped by the `slowConsumer: 'drop'` policy, every connection together (each also emitted as `drop`). */
   get droppedMessages(): number {
-    return this.#dropped;
+    return this.hub.droppedTotal;
   }
 
   /** The connections that have `namespace` connected, by id (a snapshot). */
   connectionsByNamespace(namespace: string): Map<string, NSConn> {
     const out = new Map<string, NSConn>();
-    for (const ns of this.#registry.byNamespace.get(namespace) ?? []) out.set(ns.conn.id, ns);
+    for (const ns of this.hub.registry.byNamespace.get(namespace) ?? []) out.set(ns.conn.id, ns);
     return out;
   }
 
   /** Every NSConn of `namespace` (a snapshot), ids shared or not. */
   namespaceMembers(namespace: string): NSConn[] {
-    return [...(this.#registry.byNamespace.get(namespace) ?? [])];
+    return [...(this.hub.registry.byNamespace.get(namespace) ?? [])];
   }
 
   /** How many connections of `namespace` joined `room`. */
   roomSize(namespace: string, room: string): number {
-    return this.#registry.byRoom.get(namespace)?.get(room)?.size ?? 0;
+    return this.hub.registry.byRoom.get(namespace)?.get(room)?.size ?? 0;
   }
 
   /** A connection by id (the newest one when the id is shared). */
   connection(id: string): Conn | undefined {
-    return this.#registry.newest(id);
+    return this.hub.registry.newest(id);
   }
 
   /** Whether `close()` was called. */
   get isClosed(): boolean {
-    return this.#closed;
+    return this.hub.isClosed;
   }
 
   /**
@@ -363,120 +310,21 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
    * upgrades get HTTP 500 and no handshake completes afterwards. Resolves when every socket is gone.
    */
   close(code = 1001, reason = 'server closed'): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
+    if (!this.hub.isClosed) {
+      this.hub.isClosed = true;
       clearInterval(this.#sweepTimer);
       // Every socket, handshake finished or not.
-      for (const c of [...this.#sockets]) c.close(code, reason);
-      this.#pending.rejectAll(new ClosedError('server closed'));
+      for (const c of [...this.hub.sockets]) c.close(code, reason);
+      this.hub.pending.rejectAll(new ClosedError('server closed'));
       this.#wss.close();
-      const cluster = this.#registry.cluster;
-      this.#registry.cluster = undefined;
+      const cluster = this.hub.registry.cluster;
+      this.hub.registry.cluster = undefined;
       if (cluster) {
         const gone = cluster.close();
-        if (this.#sockets.size === 0) return gone;
-        return Promise.all([gone, new Promise<void>((resolve) => this.#goneWaiters.push(resolve))]).then(() => undefined);
+        return Promise.all([gone, this.hub.whenGone()]).then(() => undefined);
       }
     }
-    if (this.#sockets.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#goneWaiters.push(resolve));
-  }
-
-  // ---- ServerCore (internal) ----
-
-  /** @internal */
-  socketGone(conn: Conn): void {
-    this.#sockets.delete(conn);
-    if (this.#sockets.size > 0 || this.#goneWaiters.length === 0) return;
-    const w = this.#goneWaiters;
-    this.#goneWaiters = [];
-    for (const f of w) f();
-  }
-
-  /** @internal a fresh unpredictable wait token, unused by any pending ask of this server */
-  nextToken(): string {
-    let t = this.#token();
-    while (this.#pending.has(t)) t = this.#token();
-    return t;
-  }
-
-  /** @internal */
-  touched(conn: Conn): void {
-    if (this.#dirty.push(conn) === 1) process.nextTick(this.#flushDirty);
-  }
-
-  /** @internal a Conn changed state: `connState` listeners hear it (a throwing listener is logged, never fatal) */
-  stateChanged(conn: Conn, change: ServerConnStateChange): void {
-    if (this.listenerCount('connState') === 0) return;
-    try {
-      this.emit('connState', conn, change);
-    } catch (e) {
-      this.logger.error('neffos: a connState listener failed:', e);
-    }
-  }
-
-  /** @internal the slow-consumer policy dropped a message of `conn` */
-  dropped(conn: Conn, bufferedAmount: number): void {
-    this.#dropped++;
-    if (this.listenerCount('drop') === 0) {
-      if (conn.droppedMessages === 1) this.logger.warn(`neffos: slow consumer ${conn.id}: dropping messages (send buffer ${bufferedAmount} bytes); listen to the server's 'drop' event`);
-      return;
-    }
-    try {
-      this.emit('drop', conn, { dropped: conn.droppedMessages, bufferedAmount });
-    } catch (e) {
-      this.logger.error('neffos: a drop listener failed:', e);
-    }
-  }
-
-  /** @internal */
-  register(conn: Conn): void {
-    this.#registry.add(conn);
-  }
-
-  /** @internal */
-  unregister(conn: Conn): void {
-    if (!this.#registry.delete(conn)) return;
-    const cb = this.options.onDisconnect;
-    if (cb) {
-      try {
-        cb(conn);
-      } catch (e) {
-        this.logger.error('neffos: onDisconnect failed:', e);
-      }
-    }
-  }
-
-  /** @internal */
-  hasConnection(id: string): boolean {
-    return this.#registry.byId.has(id);
-  }
-
-  /** @internal */
-  indexNamespace(ns: NSConn, connected: boolean): void {
-    this.#registry.namespace(ns, connected);
-  }
-
-  /** @internal */
-  indexRoom(ns: NSConn, room: string, joined: boolean): void {
-    this.#registry.room(ns, room, joined);
-  }
-
-  /** @internal */
-  resolveReply(m: Message, from: Conn): boolean {
-    const to = this.#askTargets.get(m.wait);
-    if (to !== undefined && to !== from.id) return false;
-    if (this.#pending.resolve(m.wait, m)) return true;
-    const cluster = this.#registry.cluster;
-    return cluster !== undefined && cluster.reply(m);
-  }
-
-  #sweep(): void {
-    const now = (this.clock = Date.now());
-    const period = this.#timers.pingPeriod;
-    const ping = period > 0 && now - this.#lastPing >= period;
-    if (ping) this.#lastPing = now;
-    sweep(this.#registry.all, now, this.#timers, ping);
+    return this.hub.whenGone();
   }
 }
 

@@ -1,0 +1,173 @@
+/**
+ * What every connection of one server shares (the {@link ServerCore} a Conn sees): the resolved settings, the
+ * registry of connections, namespaces and rooms, the server's pending asks, the per-tick flush list, the sockets
+ * still alive and the liveness sweep. The public API over it is server/server.ts.
+ */
+import type { EventEmitter } from 'node:events';
+import { OnNativeMessage, type DecodeOptions, type Message } from '../protocol/index.js';
+import type { Conn } from './conn.js';
+import type { ServerCore } from './core.js';
+import type { Handlers } from './handler.js';
+import { sweep } from './liveness.js';
+import type { NSConn } from './nsconn.js';
+import { DEFAULTS, resolveLimits, resolveTimers, type Limits, type Timers } from './options.js';
+import { PendingAsks } from './pending.js';
+import { Registry } from './registry.js';
+import type { ServerConnStateChange } from './state.js';
+import { createServerTokens } from './tokens.js';
+import type { BroadcastMessage, Logger, ServerEventMap, ServerOptions, SlowConsumerPolicy } from './types.js';
+
+/** @internal */
+export class Hub implements ServerCore {
+  readonly allowNative: boolean;
+  readonly onlyNative: boolean;
+  readonly decodeOptions: DecodeOptions;
+  readonly onConnect: ServerOptions['onConnect'];
+  readonly handshakeTimeout: number;
+  readonly requestTimeout: number;
+  readonly systemHandlerTimeout: number;
+  readonly maxBufferedAmount: number;
+  readonly slowConsumer: SlowConsumerPolicy;
+  readonly limits: Limits;
+  readonly logger: Logger;
+  readonly onInvalidFrame: ServerOptions['onInvalidFrame'];
+  readonly timers: Timers;
+  clock = Date.now();
+  isClosed = false;
+  /** Messages dropped by the `drop` policy, every connection together. */
+  droppedTotal = 0;
+  readonly registry = new Registry();
+  /** Every accepted socket until its close event, handshake done or not (close() waits for them). */
+  readonly sockets = new Set<Conn>();
+  readonly pending = new PendingAsks();
+  /** wait token → the connection id an ask was sent `to`: only that connection's reply resolves it. */
+  readonly askTargets = new Map<string, string>();
+  #goneWaiters: Array<() => void> = [];
+  // Connections that wrote in this tick; one nextTick flushes them all (not one callback per socket).
+  #dirty: Conn[] = [];
+  readonly #flushDirty = (): void => {
+    const list = this.#dirty;
+    this.#dirty = [];
+    for (let i = 0; i < list.length; i++) list[i]!.flush();
+  };
+  readonly #token = createServerTokens();
+  #lastPing = 0;
+
+  constructor(
+    readonly events: Map<string, Handlers>,
+    readonly options: Readonly<ServerOptions>,
+    /** Hears `connState` and `drop` (the Server). */
+    readonly emitter: EventEmitter<ServerEventMap>,
+  ) {
+    const empty = events.get('');
+    this.allowNative = empty?.has(OnNativeMessage) ?? false;
+    this.onlyNative = events.size === 1 && empty !== undefined && empty.size === 1 && this.allowNative;
+    this.decodeOptions = { allowNative: this.allowNative, onlyNative: this.onlyNative };
+    this.onConnect = options.onConnect;
+    this.handshakeTimeout = options.handshakeTimeout ?? DEFAULTS.handshakeTimeout;
+    this.requestTimeout = options.requestTimeout ?? DEFAULTS.requestTimeout;
+    this.systemHandlerTimeout = options.systemHandlerTimeout ?? DEFAULTS.systemHandlerTimeout;
+    this.maxBufferedAmount = options.maxBufferedAmount ?? DEFAULTS.maxBufferedAmount;
+    this.slowConsumer = options.slowConsumer ?? DEFAULTS.slowConsumer;
+    this.limits = resolveLimits(options);
+    this.logger = options.logger ?? console;
+    this.onInvalidFrame = options.onInvalidFrame;
+    this.timers = resolveTimers(options);
+  }
+
+  /** Resolves when every accepted socket has closed. */
+  whenGone(): Promise<void> {
+    if (this.sockets.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#goneWaiters.push(resolve));
+  }
+
+  socketGone(conn: Conn): void {
+    this.sockets.delete(conn);
+    if (this.sockets.size > 0 || this.#goneWaiters.length === 0) return;
+    const w = this.#goneWaiters;
+    this.#goneWaiters = [];
+    for (const f of w) f();
+  }
+
+  /** A fresh unpredictable wait token, unused by any pending ask of this server. */
+  nextToken(): string {
+    let t = this.#token();
+    while (this.pending.has(t)) t = this.#token();
+    return t;
+  }
+
+  touched(conn: Conn): void {
+    if (this.#dirty.push(conn) === 1) process.nextTick(this.#flushDirty);
+  }
+
+  /** `connState` listeners hear it (a throwing listener is logged, never fatal). */
+  stateChanged(conn: Conn, change: ServerConnStateChange): void {
+    if (this.emitter.listenerCount('connState') === 0) return;
+    try {
+      this.emitter.emit('connState', conn, change);
+    } catch (e) {
+      this.logger.error('neffos: a connState listener failed:', e);
+    }
+  }
+
+  dropped(conn: Conn, bufferedAmount: number): void {
+    this.droppedTotal++;
+    if (this.emitter.listenerCount('drop') === 0) {
+      if (conn.droppedMessages === 1) this.logger.warn(`neffos: slow consumer ${conn.id}: dropping messages (send buffer ${bufferedAmount} bytes); listen to the server's 'drop' event`);
+      return;
+    }
+    try {
+      this.emitter.emit('drop', conn, { dropped: conn.droppedMessages, bufferedAmount });
+    } catch (e) {
+      this.logger.error('neffos: a drop listener failed:', e);
+    }
+  }
+
+  register(conn: Conn): void {
+    this.registry.add(conn);
+  }
+
+  unregister(conn: Conn): void {
+    if (!this.registry.delete(conn)) return;
+    const cb = this.options.onDisconnect;
+    if (!cb) return;
+    try {
+      cb(conn);
+    } catch (e) {
+      this.logger.error('neffos: onDisconnect failed:', e);
+    }
+  }
+
+  hasConnection(id: string): boolean {
+    return this.registry.byId.has(id);
+  }
+
+  indexNamespace(ns: NSConn, connected: boolean): void {
+    this.registry.namespace(ns, connected);
+  }
+
+  indexRoom(ns: NSConn, room: string, joined: boolean): void {
+    this.registry.room(ns, room, joined);
+  }
+
+  broadcast(except: Conn | NSConn | string | null, message: BroadcastMessage): void {
+    this.registry.send(except, message, '');
+  }
+
+  resolveReply(m: Message, from: Conn): boolean {
+    const to = this.askTargets.get(m.wait);
+    if (to !== undefined && to !== from.id) return false;
+    if (this.pending.resolve(m.wait, m)) return true;
+    const cluster = this.registry.cluster;
+    return cluster !== undefined && cluster.reply(m);
+  }
+
+  /** The sweep timer's tick: advances the coarse clock, pings when due, closes dead or stalled links. */
+  sweep(): void {
+    const now = (this.clock = Date.now());
+    const period = this.timers.pingPeriod;
+    const ping = period > 0 && now - this.#lastPing >= period;
+    if (ping) this.#lastPing = now;
+    sweep(this.registry.all, now, this.timers, ping);
+  }
+}
