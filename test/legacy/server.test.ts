@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
 import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import { All, Broadcast, dialLegacy, LegacyError, LegacyServer, LEGACY_DEFAULTS, type LegacyConfig, type LegacyConnection, type IrisWs } from '../../legacy/index.js';
@@ -283,11 +283,14 @@ test('legacy server: writeTimeout drops a connection whose writes wait for a cli
   const errors: string[] = [];
   let conn: LegacyConnection | undefined;
   const s = await serve({ writeTimeout: 150, pongTimeout: 0 }, (c) => { conn = c; c.onError((e) => errors.push(e.code)); });
-  const ws = new WebSocket(s.url);
+  let tcp: Socket | undefined;
+  // ws's public createConnection option: the test holds the TCP socket, to stop reading it.
+  const createConnection = (o: { host?: string; port?: number }) => (tcp = tcpConnect({ host: o.host ?? '127.0.0.1', port: o.port ?? 0 }));
+  const ws = new WebSocket(s.url, { createConnection } as ConstructorParameters<typeof WebSocket>[2]);
   ws.on('error', () => {});
   await new Promise((r) => ws.once('open', r));
   const closed = new Promise<void>((r) => ws.once('close', () => r()));
-  (ws as unknown as { _socket: { pause(): void } })._socket.pause(); // stops reading: TCP buffers fill
+  tcp!.pause(); // stops reading: TCP buffers fill
   const big = 'x'.repeat(1 << 20);
   for (let i = 0; i < 64 && conn && !conn.disconnected; i++) conn.emit('big', big);
   const end = Date.now() + 5000;
