@@ -1,7 +1,7 @@
 /**
  * Turns one run's raw data into the markdown report: machine and versions,
  * the interleaved echo table, the fan-out/storm/memory table, paired ratios,
- * bundle sizes, the codec output, and every issue-6 target with met/missed.
+ * bundle sizes, the codec output, and every issue-6 and issue-16 target with met/missed.
  */
 import type { InterleavedResult, ScenarioName } from '../load/interleaved.js';
 import type { FanoutMode, FanoutResult } from '../load/fanout.js';
@@ -32,6 +32,8 @@ export interface RunData {
   stealPct?: number;
   durationS?: number;
   targets?: Target[];
+  /** The issue-16 targets (round two). */
+  targets16?: Target[];
   cluster?: ClusterData;
 }
 
@@ -84,6 +86,37 @@ function target(name: string, s: Spread | number, goal: string, ok: (v: number) 
   const v = typeof s === 'number' ? s : s.median;
   const measured = typeof s === 'number' ? `${fmt(s)}${unit === 'x' ? 'x' : ' ' + unit}` : Number.isFinite(s.median) ? `${fmtSpread(s)}x` : 'n/a';
   return { name, measured, ratio: v, goal, status: Number.isFinite(v) ? (ok(v) ? 'met' : 'MISSED') : 'n/a' };
+}
+
+/** Issue 16 (performance, round two): the same data against the stricter goals. */
+export function computeTargets16(d: RunData): Target[] {
+  const t: Target[] = [];
+  if (d.interleaved) {
+    t.push(target('echo sequential: ours/ours vs raw ws', roundRatio(d, 'seq', 'ours/ours', 'raw/raw', 'opsPerSec'), '>= 0.95x', (v) => v >= 0.95));
+    t.push(target('echo sequential: ours server vs Go neffos (both with our client)', roundRatio(d, 'seq', 'ours/ours', 'go/ours', 'opsPerSec'), '>= 1.0x', (v) => v >= 1.0));
+    t.push(target('echo sequential: p99 latency ours/ours vs raw ws', roundRatio(d, 'seq', 'ours/ours', 'raw/raw', 'p99us'), '<= 1.2x', (v) => v <= 1.2));
+    t.push(target('echo 64 in flight: ours/ours vs raw ws', roundRatio(d, 'par64', 'ours/ours', 'raw/raw', 'opsPerSec'), '>= 0.90x', (v) => v >= 0.9));
+    t.push(target('echo 64 in flight: ours server vs Go neffos (both with our client)', roundRatio(d, 'par64', 'ours/ours', 'go/ours', 'opsPerSec'), '>= 1.0x', (v) => v >= 1.0));
+    t.push(target('client CPU per ask (64 in flight): ours vs raw ws client, both against the raw ws server', roundRatio(d, 'par64', 'raw/ours', 'raw/raw', 'clientCpuNsPerOp'), '<= 1.10x', (v) => v <= 1.1));
+    for (const sc of ['seq', 'par64'] as ScenarioName[]) {
+      t.push(target(`server CPU per message (${sc === 'seq' ? 'sequential' : '64 in flight'}): ours vs raw ws server, whole process, both driven by the raw ws client`, roundRatio(d, sc, 'ours/raw', 'raw/raw', 'serverCpuNsPerOp'), '<= 1.10x', (v) => v <= 1.1));
+    }
+  }
+  for (const n of Object.keys(d.fanout ?? {})) {
+    t.push(target(`fan-out ${n}, one message per tick: ours vs raw ws`, repRatio(d, n, 'ours', 'raw', mode('tick')), '>= 1.0x', (v) => v >= 1.0));
+    t.push(target(`fan-out ${n}, one message per tick: ours vs socket.io`, repRatio(d, n, 'ours', 'sio', mode('tick')), '>= 1.3x', (v) => v >= 1.3));
+    t.push(target(`fan-out ${n}, one message per tick: server CPU per delivery ours vs raw ws`, repRatio(d, n, 'ours', 'raw', (r) => r.modes.tick?.serverCpuNsPerDelivery), '<= 1.05x', (v) => v <= 1.05));
+    t.push(target(`fan-out ${n}, bursts of 10 per tick: ours vs socket.io`, repRatio(d, n, 'ours', 'sio', mode('burst')), '>= 3x', (v) => v >= 3));
+    if (Number(n) === d.plan.memAt) {
+      const rss = median(fanVals(d, n, 'ours', (r) => r.memory?.rssPerConn));
+      const heap = median(fanVals(d, n, 'ours', (r) => r.memory?.heapPerConn));
+      t.push(target(`idle memory at ${n} connections: RSS per connection (ours)`, rss / 1024, '<= 9 KB', (v) => v <= 9, 'KB'));
+      t.push(target(`idle memory at ${n} connections: heap per connection (ours)`, heap / 1024, '<= 3.5 KB', (v) => v <= 3.5, 'KB'));
+    }
+  }
+  const b = d.bundle?.find((x) => x.name.startsWith('neffos-ts'));
+  if (b) t.push(target('browser client min+gzip (dist/browser/neffos.min.js)', b.gzip, '<= 5,000 B', (v) => v <= 5000, 'B'));
+  return t;
 }
 
 export function computeTargets(d: RunData): Target[] {
@@ -188,6 +221,7 @@ function fanoutTables(d: RunData): string[] {
 
 export function renderReport(d: RunData): string {
   d.targets = computeTargets(d);
+  d.targets16 = computeTargets16(d);
   const v = d.versions;
   const out: string[] = [
     `# neffos-ts benchmarks${d.quick ? ' (QUICK MODE: fewer rounds/repetitions, 1,000 clients only — not the reference figures)' : ''}`,
@@ -205,6 +239,11 @@ export function renderReport(d: RunData): string {
   const needFds = Math.max(...d.plan.sizes) + 200;
   if (Number(d.machine.fdLimit) < needFds) out.push(`WARNING: the fd limit could only be raised to ${d.machine.fdLimit}; ${needFds} are needed per process for ${Math.max(...d.plan.sizes)} sockets.`, '');
   if (d.buildError) out.push(`Build: ${d.buildError}`, '');
+  if (d.targets16?.length) {
+    out.push('## Targets (issue 16, round two)', '', '| target | measured (median, p25–p75) | goal | status |', '|---|---:|---|---|');
+    for (const t of d.targets16) out.push(`| ${t.name} | ${t.measured} | ${t.goal} | ${t.status} |`);
+    out.push('');
+  }
   if (d.targets.length) {
     out.push('## Targets (issue 6)', '', '| target | measured (median, p25–p75) | goal | status |', '|---|---:|---|---|');
     for (const t of d.targets) out.push(`| ${t.name} | ${t.measured} | ${t.goal} | ${t.status} |`);
