@@ -29,6 +29,7 @@ export function openSocket(url: string, headers: Record<string, string>, o: Dial
  * (code 1006, as a drop: reconnect follows) if nothing — no frame, no pong — arrived since the
  * previous tick, else a WebSocket ping is sent. A black-holed link (no FIN) is noticed within
  * 2 × `pingInterval`. Go neffos (gorilla) answers pings with pongs; so does every RFC 6455 peer.
+ * With `ws`, a tick's frames also leave in one socket write ({@link batchWrites}).
  */
 export function onData(ws: SocketLike, fn: (data: unknown) => void, pingInterval = 15000): () => void {
   if (ws instanceof WS) {
@@ -41,6 +42,7 @@ export function onData(ws: SocketLike, fn: (data: unknown) => void, pingInterval
     const pong = () => void (heard = true);
     node.on('message', listener);
     node.on('pong', pong);
+    batchWrites(node);
     const probe = () => {
       if (node.readyState !== 1) return;
       if (!heard) return node.terminate();
@@ -56,4 +58,31 @@ export function onData(ws: SocketLike, fn: (data: unknown) => void, pingInterval
   }
   ws.onmessage = (e) => fn(e.data);
   return () => void (ws.onmessage = null);
+}
+
+/**
+ * Batches the frames `ws` sends in one tick, as the server does (server/writer.ts): the first frame of a tick is
+ * written at once (no added latency for a lone ask), from the second on the TCP socket is corked until the tick
+ * ends, so many asks sent together (answers read in one go resolve many awaits) leave in one writev. Order is kept.
+ */
+function batchWrites(ws: import('ws').WebSocket): void {
+  const send = ws.send;
+  let inTick = false;
+  let corked: { uncork(): void } | undefined;
+  const endTick = (): void => {
+    inTick = false;
+    corked?.uncork();
+    corked = undefined;
+  };
+  ws.send = function (this: import('ws').WebSocket, data: unknown, options?: unknown, cb?: unknown) {
+    if (!inTick) {
+      inTick = true;
+      process.nextTick(endTick);
+    } else if (corked === undefined && this.readyState === 1) {
+      // ws's TCP socket (a net.Socket); ws writes each frame to it synchronously while open
+      const socket = (this as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+      if (socket) (corked = socket).cork();
+    }
+    return (send as (d: unknown, o?: unknown, c?: unknown) => void).call(this, data, options, cb);
+  } as typeof ws.send;
 }
