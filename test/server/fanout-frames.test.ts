@@ -2,13 +2,13 @@
 // be exactly ws's own, and the frames must keep their order with the ones ws writes itself (replies, close).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
+import * as wsModule from 'ws';
 
 import { serverFrame } from '../../server/socket.js';
 import { connectNs, loopback } from './helpers.js';
 
 // ws's own framing (exported at runtime, not in @types/ws)
-const { Sender } = WebSocket as unknown as { Sender: { frame(data: Buffer, o: object): Buffer[] } };
+const { Sender } = wsModule as unknown as { Sender: { frame(data: Buffer, o: object): Buffer[] } };
 
 test('serverFrame gives the bytes ws frames for an unmasked server message, at every length encoding', () => {
   for (const n of [0, 1, 125, 126, 127, 65535, 65536, 70000]) {
