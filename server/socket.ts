@@ -16,7 +16,7 @@ export interface SocketHandlers {
 export interface ServerSocket {
   /**
    * Sends one frame. `data` may be a pre-encoded Buffer of a text frame (broadcast fan-out). `framed`, when given, is
-   * the same message already framed as an RFC 6455 server frame (FIN, unmasked: {@link serverFrame}), built once for
+   * the same message already framed as an RFC 6455 server frame (FIN, unmasked, no extension bits), built once for
    * every receiver of a fan-out; an adapter may write it as-is instead of framing `data` (or ignore it).
    */
   send(data: string | Uint8Array, isBinary: boolean, framed?: Uint8Array): void;
@@ -45,7 +45,7 @@ export interface Corkable {
 }
 
 /**
- * `data` framed as one unmasked, unfragmented server-to-client WebSocket frame (RFC 6455 §5.2: FIN, opcode 1 text or
+ * @internal `data` framed as one unmasked, unfragmented server-to-client WebSocket frame (RFC 6455 §5.2: FIN, opcode 1 text or
  * 2 binary, no RSV bits): the bytes `ws` itself writes for `send(data)` without compression, in one buffer.
  */
 export function serverFrame(data: Uint8Array, isBinary: boolean): Buffer {
