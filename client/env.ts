@@ -35,14 +35,15 @@ export function onData(ws: SocketLike, fn: (data: unknown) => void, pingInterval
   if (ws instanceof WS) {
     const node = ws as unknown as import('ws').WebSocket;
     let heard = true;
+    const read = batchWrites(node);
     const listener = (data: Buffer, isBinary: boolean) => {
       heard = true;
+      read();
       fn(isBinary ? data : data.toString());
     };
     const pong = () => void (heard = true);
     node.on('message', listener);
     node.on('pong', pong);
-    batchWrites(node);
     const probe = () => {
       if (node.readyState !== 1) return;
       if (!heard) return node.terminate();
@@ -61,28 +62,32 @@ export function onData(ws: SocketLike, fn: (data: unknown) => void, pingInterval
 }
 
 /**
- * Batches the frames `ws` sends in one tick, as the server does (server/writer.ts): the first frame of a tick is
- * written at once (no added latency for a lone ask), from the second on the TCP socket is corked until the tick
- * ends, so many asks sent together (answers read in one go resolve many awaits) leave in one writev. Order is kept.
+ * Batches the frames `ws` sends together, as the server does (server/writer.ts): the first frame is written at once
+ * (no added latency for a lone ask), and a second one before the next frame is read corks the TCP socket until the
+ * end of the tick, so many asks sent together (answers read in one go resolve many awaits) leave in one writev, in
+ * order. Returns what the reader calls for every frame read (a new batch starts). No timer or tick callback runs
+ * for a lone ask and its answer: a `process.nextTick` is scheduled only to uncork.
  */
-function batchWrites(ws: import('ws').WebSocket): void {
+function batchWrites(ws: import('ws').WebSocket): () => void {
   const send = ws.send;
-  let inTick = false;
+  let sent = false;
   let corked: { uncork(): void } | undefined;
-  const endTick = (): void => {
-    inTick = false;
+  const uncork = (): void => {
+    sent = false;
     corked?.uncork();
     corked = undefined;
   };
   ws.send = function (this: import('ws').WebSocket, data: unknown, options?: unknown, cb?: unknown) {
-    if (!inTick) {
-      inTick = true;
-      process.nextTick(endTick);
-    } else if (corked === undefined && this.readyState === 1) {
+    if (!sent) sent = true;
+    else if (corked === undefined && this.readyState === 1) {
       // ws's TCP socket (a net.Socket); ws writes each frame to it synchronously while open
       const socket = (this as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-      if (socket) (corked = socket).cork();
+      if (socket) {
+        (corked = socket).cork();
+        process.nextTick(uncork);
+      }
     }
     return (send as (d: unknown, o?: unknown, c?: unknown) => void).call(this, data, options, cb);
   } as typeof ws.send;
+  return () => void (sent = false);
 }
