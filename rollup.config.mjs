@@ -44,7 +44,7 @@ const external = (id) =>
   ['http', 'https', 'net', 'crypto', 'fs', 'path', 'url', 'events', 'stream', 'os', 'zlib', 'util'].includes(id);
 
 // Browser builds keep native class fields (es2022): lowered fields become string-keyed helper calls that property mangling cannot follow.
-const transpile = (target = 'es2020', extra = {}) => esbuild({ target, tsconfig: 'tsconfig.json', ...extra });
+const transpile = (target, extra = {}) => esbuild({ target, tsconfig: 'tsconfig.json', ...extra });
 
 const browserPlugins = () => [
   tsSpecifiers({ browser: true }),
@@ -72,7 +72,8 @@ export default [
   {
     input: nodeEntries,
     external,
-    plugins: [tsSpecifiers({ browser: false }), transpile()],
+    // Node >= 18 runs ES2022 natively: `#private` fields stay native (lowered to es2020 each one is a WeakMap, looked up twice per access).
+    plugins: [tsSpecifiers({ browser: false }), transpile('es2022')],
     output: [
       { dir: 'dist/esm', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
       { dir: 'dist/cjs', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true, exports: 'named' },

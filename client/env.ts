@@ -29,13 +29,16 @@ export function openSocket(url: string, headers: Record<string, string>, o: Dial
  * (code 1006, as a drop: reconnect follows) if nothing — no frame, no pong — arrived since the
  * previous tick, else a WebSocket ping is sent. A black-holed link (no FIN) is noticed within
  * 2 × `pingInterval`. Go neffos (gorilla) answers pings with pongs; so does every RFC 6455 peer.
+ * With `ws`, a tick's frames also leave in one socket write ({@link batchWrites}).
  */
 export function onData(ws: SocketLike, fn: (data: unknown) => void, pingInterval = 15000): () => void {
   if (ws instanceof WS) {
     const node = ws as unknown as import('ws').WebSocket;
     let heard = true;
+    const read = batchWrites(node);
     const listener = (data: Buffer, isBinary: boolean) => {
       heard = true;
+      read();
       fn(isBinary ? data : data.toString());
     };
     const pong = () => void (heard = true);
@@ -56,4 +59,35 @@ export function onData(ws: SocketLike, fn: (data: unknown) => void, pingInterval
   }
   ws.onmessage = (e) => fn(e.data);
   return () => void (ws.onmessage = null);
+}
+
+/**
+ * Batches the frames `ws` sends together, as the server does (server/writer.ts): the first frame is written at once
+ * (no added latency for a lone ask), and a second one before the next frame is read corks the TCP socket until the
+ * end of the tick, so many asks sent together (answers read in one go resolve many awaits) leave in one writev, in
+ * order. Returns what the reader calls for every frame read (a new batch starts). No timer or tick callback runs
+ * for a lone ask and its answer: a `process.nextTick` is scheduled only to uncork.
+ */
+function batchWrites(ws: import('ws').WebSocket): () => void {
+  const send = ws.send;
+  let sent = false;
+  let corked: { uncork(): void } | undefined;
+  const uncork = (): void => {
+    sent = false;
+    corked?.uncork();
+    corked = undefined;
+  };
+  ws.send = function (this: import('ws').WebSocket, data: unknown, options?: unknown, cb?: unknown) {
+    if (!sent) sent = true;
+    else if (corked === undefined && this.readyState === 1) {
+      // ws's TCP socket (a net.Socket); ws writes each frame to it synchronously while open
+      const socket = (this as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+      if (socket) {
+        (corked = socket).cork();
+        process.nextTick(uncork);
+      }
+    }
+    return (send as (d: unknown, o?: unknown, c?: unknown) => void).call(this, data, options, cb);
+  } as typeof ws.send;
+  return () => void (sent = false);
 }

@@ -36,8 +36,12 @@ export interface ServerCore {
   stateChanged(conn: Conn, change: ServerConnStateChange): void;
   /** The `drop` policy dropped a message of `conn` (its send buffer held `bufferedAmount` bytes). */
   dropped(conn: Conn, bufferedAmount: number): void;
-  /** A connection wrote its first frame of this tick: flush it (uncork, reset) at the end of the tick. */
-  touched(conn: Conn): void;
+  /** The current write tick (advanced at the end of every tick in which something was written). */
+  readonly tick: number;
+  /** A connection wrote its first frame of this tick: end the tick (advance `tick`) once the tick's work is done. */
+  wrote(): void;
+  /** A connection corked its socket in this tick: uncork it when the tick ends. */
+  corked(conn: Conn): void;
   register(conn: Conn): void;
   unregister(conn: Conn): void;
   indexNamespace(ns: NSConn, connected: boolean): void;

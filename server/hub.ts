@@ -1,6 +1,6 @@
 /**
  * What every connection of one server shares (the {@link ServerCore} a Conn sees): the resolved settings, the
- * registry of connections, namespaces and rooms, the server's pending asks, the per-tick flush list, the sockets
+ * registry of connections, namespaces and rooms, the server's pending asks, the write tick and its uncork list, the sockets
  * still alive and the liveness sweep. The public API over it is server/server.ts.
  */
 import type { EventEmitter } from 'node:events';
@@ -43,12 +43,19 @@ export class Hub implements ServerCore {
   /** wait token → the connection id an ask was sent `to`: only that connection's reply resolves it. */
   readonly askTargets = new Map<string, string>();
   #goneWaiters: Array<() => void> = [];
-  // Connections that wrote in this tick; one nextTick flushes them all (not one callback per socket).
-  #dirty: Conn[] = [];
-  readonly #flushDirty = (): void => {
-    const list = this.#dirty;
-    this.#dirty = [];
-    for (let i = 0; i < list.length; i++) list[i]!.flush();
+  /** The write tick: a connection's first frame in a tick goes straight out, later ones are corked until it ends. */
+  tick = 0;
+  #tickEnds = false;
+  // Connections corked in this tick; one nextTick ends the tick for every connection (nothing per connection
+  // that wrote only once, as a reply or a fan-out frame does) and uncorks these.
+  #corked: Conn[] = [];
+  readonly #endTick = (): void => {
+    this.#tickEnds = false;
+    this.tick++;
+    const list = this.#corked;
+    if (list.length === 0) return;
+    this.#corked = [];
+    for (let i = 0; i < list.length; i++) list[i]!.uncork();
   };
   readonly #token = createServerTokens();
   #lastPing = 0;
@@ -96,8 +103,14 @@ export class Hub implements ServerCore {
     return t;
   }
 
-  touched(conn: Conn): void {
-    if (this.#dirty.push(conn) === 1) process.nextTick(this.#flushDirty);
+  wrote(): void {
+    if (this.#tickEnds) return;
+    this.#tickEnds = true;
+    process.nextTick(this.#endTick);
+  }
+
+  corked(conn: Conn): void {
+    this.#corked.push(conn);
   }
 
   /** `connState` listeners hear it (a throwing listener is logged, never fatal). */

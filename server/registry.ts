@@ -8,6 +8,7 @@ import { checkBody, encode } from '../protocol/index.js';
 import type { Cluster } from './cluster.js';
 import { Conn } from './conn.js';
 import { NSConn } from './nsconn.js';
+import { serverFrame } from './socket.js';
 import type { BroadcastMessage } from './types.js';
 
 type Frame = string | Uint8Array | Buffer;
@@ -120,13 +121,17 @@ export class Registry {
   fanout(namespace: string, room: string, frame: Frame, isBinary: boolean, skip: Conn | null, skipId: string): number {
     const targets = this.targets(namespace, room);
     if (!targets || targets.size === 0) return 0;
-    // Encode once: a text frame becomes one Buffer shared by every receiver.
-    if (typeof frame === 'string' && targets.size > 1) frame = Buffer.from(frame);
+    // Encode and frame once: a text frame becomes one Buffer, and its wire frame one more, shared by every receiver.
+    let framed: Buffer | undefined;
+    if (targets.size > 1) {
+      if (typeof frame === 'string') frame = Buffer.from(frame);
+      framed = serverFrame(frame, isBinary);
+    }
     let n = 0;
     for (const ns of targets) {
       const c = ns.conn;
       if (c === skip || (skipId !== '' && c.id === skipId)) continue;
-      if (c.send(frame, isBinary)) n++;
+      if (c.send(frame, isBinary, framed)) n++;
     }
     return n;
   }

@@ -14,8 +14,12 @@ export interface SocketHandlers {
 
 /** The transport seen by the core: send frames, batch them, close, report backpressure. */
 export interface ServerSocket {
-  /** Sends one frame. `data` may be a pre-encoded Buffer of a text frame (broadcast fan-out). */
-  send(data: string | Uint8Array, isBinary: boolean): void;
+  /**
+   * Sends one frame. `data` may be a pre-encoded Buffer of a text frame (broadcast fan-out). `framed`, when given, is
+   * the same message already framed as an RFC 6455 server frame (FIN, unmasked, no extension bits), built once for
+   * every receiver of a fan-out; an adapter may write it as-is instead of framing `data` (or ignore it).
+   */
+  send(data: string | Uint8Array, isBinary: boolean, framed?: Uint8Array): void;
   /** Starts batching writes until `uncork` (one syscall for many frames). Optional. */
   cork?(): void;
   uncork?(): void;
@@ -33,10 +37,33 @@ export interface ServerSocket {
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
 
-/** What a stream offers to batch writes (a `net.Socket`). */
+/** What a stream offers to batch writes (a `net.Socket`); with `write`, pre-framed fan-out frames go to it directly. */
 export interface Corkable {
   cork(): void;
   uncork(): void;
+  write?(chunk: Uint8Array): boolean;
+}
+
+/**
+ * @internal `data` framed as one unmasked, unfragmented server-to-client WebSocket frame (RFC 6455 §5.2: FIN, opcode 1 text or
+ * 2 binary, no RSV bits): the bytes `ws` itself writes for `send(data)` without compression, in one buffer.
+ */
+export function serverFrame(data: Uint8Array, isBinary: boolean): Buffer {
+  const n = data.length;
+  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(head + n);
+  out[0] = isBinary ? 0x82 : 0x81;
+  if (head === 2) out[1] = n;
+  else if (head === 4) {
+    out[1] = 126;
+    out.writeUInt16BE(n, 2);
+  } else {
+    out[1] = 127;
+    out.writeUInt32BE(Math.floor(n / 0x1_0000_0000), 2);
+    out.writeUInt32BE(n >>> 0, 6);
+  }
+  out.set(data, head);
+  return out;
 }
 
 /**
@@ -47,15 +74,22 @@ export class WsSocket implements ServerSocket {
   readonly #ws: WebSocket;
   readonly #tooBigReason: string;
   readonly #stream: Corkable | undefined;
+  /** Pre-framed frames may bypass ws's Sender: a writable stream and no extension (permessage-deflate) negotiated. */
+  readonly #direct: boolean;
 
   constructor(ws: WebSocket, tooBigReason = 'message too big', stream?: Corkable) {
     this.#ws = ws;
     this.#tooBigReason = tooBigReason;
     this.#stream = stream;
+    this.#direct = typeof stream?.write === 'function' && ws.extensions === '';
   }
 
-  send(data: string | Uint8Array, isBinary: boolean): void {
-    this.#ws.send(data, isBinary ? BINARY : TEXT);
+  send(data: string | Uint8Array, isBinary: boolean, framed?: Uint8Array): void {
+    // While OPEN, ws's Sender writes each frame to the socket synchronously (nothing is queued without compression),
+    // so writing the same bytes ourselves keeps the order with every frame ws sends (pings, close), and counts in
+    // bufferedAmount (the socket's writable length). After a close frame (CLOSING), ws handles it.
+    if (framed !== undefined && this.#direct && this.#ws.readyState === 1) this.#stream!.write!(framed);
+    else this.#ws.send(data, isBinary ? BINARY : TEXT);
   }
 
   // ws writes each frame with its own socket.write; corking the net.Socket turns a tick's frames into one writev.

@@ -14,8 +14,8 @@ export const BURST = 4;
 export abstract class Writer {
   /** @internal */ readonly core: ServerCore;
   /** @internal */ readonly socket: ServerSocket;
-  /** @internal wrote a frame in the current tick (reset by the server's end-of-tick flush) */ wrote = false;
-  /** @internal corked from the second frame of a tick until the flush */ corked = false;
+  /** @internal the server tick (`core.tick`) of this connection's last frame: another one makes the next frame a tick's first */ tick = -1;
+  /** @internal corked from the second frame of a tick until the server's end-of-tick uncork */ corked = false;
   /** @internal bytes the socket had not written when this tick's first frame was sent */ backlog = 0;
   /** @internal characters sent in this tick */ tickBytes = 0;
   #dropped = 0;
@@ -38,29 +38,33 @@ export abstract class Writer {
    * @internal sends one frame, batching a tick's frames into one socket write. The slow-consumer policy looks at what
    * the socket could not write: its backlog when the tick's first frame went out (what earlier ticks left unwritten;
    * the burst being corked in this tick is not a backlog). A single tick's burst is bounded too, at BURST times
-   * `maxBufferedAmount`, so a handler looping over emits cannot exhaust memory.
+   * `maxBufferedAmount`, so a handler looping over emits cannot exhaust memory. `framed` is the same frame already
+   * framed for the wire (a fan-out frames once for every receiver); the socket may write it as-is.
    */
-  send(frame: Frame | Buffer, isBinary: boolean): boolean {
+  send(frame: Frame | Buffer, isBinary: boolean, framed?: Uint8Array): boolean {
     const st = this.state;
     if (st === 'closing' || st === 'closed') return false;
     const s = this.socket;
-    const limit = this.core.maxBufferedAmount;
-    if (!this.wrote) {
+    const core = this.core;
+    const limit = core.maxBufferedAmount;
+    if (this.tick !== core.tick) {
       // The first frame of a tick goes straight out; from the second on, the socket is corked
-      // until the server's end-of-tick flush, so a burst leaves in one writev, in order.
-      this.wrote = true;
-      this.core.touched(this as unknown as Conn);
+      // until the server's end-of-tick uncork, so a burst leaves in one writev, in order.
+      this.tick = core.tick;
+      core.wrote();
+      this.tickBytes = 0;
       if (limit > 0) this.backlog = s.bufferedAmount;
     } else if (!this.corked && s.cork) {
       this.corked = true;
       s.cork();
+      core.corked(this as unknown as Conn);
     }
     if (limit > 0) {
       // Unwritten bytes of earlier ticks over the bound, or this tick's burst over BURST times the bound.
       if (this.backlog > limit || this.backlog + this.tickBytes > BURST * limit) return this.#overflow(limit);
       this.tickBytes += frame.length;
     }
-    s.send(frame, isBinary);
+    s.send(frame, isBinary, framed);
     return true;
   }
 
@@ -73,14 +77,10 @@ export abstract class Writer {
     return false;
   }
 
-  /** @internal the end-of-tick flush */
-  flush(): void {
-    this.wrote = false;
-    this.tickBytes = 0;
-    if (this.corked) {
-      this.corked = false;
-      this.socket.uncork?.();
-    }
+  /** @internal the end-of-tick uncork (only connections that corked in the tick get it) */
+  uncork(): void {
+    this.corked = false;
+    this.socket.uncork?.();
   }
 
   /** @internal */

@@ -30,8 +30,12 @@ function hasTaskset(): boolean {
   }
 }
 
+/** BENCH_CPU_PROF=<dir>: every node process started here writes a `--cpu-prof` profile into <dir> (NODE_OPTIONS may not carry it). */
+const PROF_DIR = process.env.BENCH_CPU_PROF;
+
 /** Spawn argv through `sh -c 'ulimit -n <hard>; exec …'` so the pid is the program's own (pinned to `cpu` when PIN). */
 function spawnRaised(argv: string[], ipc: boolean, cpu: number): ChildProcess {
+  if (PROF_DIR && argv[0] === 'node') argv = ['node', '--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`, '--cpu-prof-interval', process.env.BENCH_CPU_PROF_INTERVAL ?? '1000', ...argv.slice(1)];
   const script = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
   const pinned = PIN ? ['taskset', '-c', String(cpu), ...argv] : argv;
   return spawn('sh', ['-c', script, 'sh', ...pinned], {
