@@ -212,3 +212,30 @@ export async function waitFor(cond: () => boolean, what: string, timeout = 2000)
     await sleep(10);
   }
 }
+
+/**
+ * A list that handlers push to and tests wait on: `until(pred, what)` resolves on the push that makes
+ * `pred(items)` true (at once if it already holds) and rejects `timeout waiting for <what>` at the deadline.
+ */
+export class Recorder<T> {
+  readonly items: T[] = [];
+  #waiters: Array<() => void> = [];
+  /** Records `item` (bound: pass it as a callback). */
+  readonly push = (item: T): void => {
+    this.items.push(item);
+    const w = this.#waiters;
+    this.#waiters = [];
+    for (const f of w) f();
+  };
+  async until(pred: (items: readonly T[]) => boolean, what: string, timeout = 2000): Promise<void> {
+    const deadline = Date.now() + timeout;
+    while (!pred(this.items)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timeout waiting for ${what}; got ${JSON.stringify(this.items)}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.#waiters.push(() => { clearTimeout(t); r(); });
+      });
+    }
+  }
+}
