@@ -201,6 +201,13 @@ export function connStates(server: Server, match: (conn: Conn, change: ServerCon
   });
 }
 
+/** `promise`, or a rejection `timeout waiting for <what>` after `timeout` ms. */
+export function within<T>(promise: Promise<T>, what: string, timeout = 2000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timeout waiting for ${what}`)), timeout); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Polls `cond` every 10 ms until it holds; throws `timeout waiting for <what>` at the deadline. For state
  * with no event to wait on (a server's counters, a log line); prefer an event or a barrier.
