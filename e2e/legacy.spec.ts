@@ -29,7 +29,9 @@ async function run(browser: Browser, scriptOrigin: string, url: string, extra = 
     const got = [];
     const ws = new Ws(${JSON.stringify(url)});
     for (const e of ${JSON.stringify(EVENTS)}) ws.On(e, (m) => got.push(e + '=' + m));
-    ws.On('string', (m) => { if (m === 'done') got.done = true; });
+    let finish;
+    const finished = new Promise((r) => (finish = r));
+    ws.On('string', (m) => { if (m === 'done') finish(); });
     ws.OnMessage((m) => got.push('native=' + m));
     await new Promise((r) => ws.OnConnect(r));
     ws.Emit('string', 'hello');
@@ -42,8 +44,8 @@ async function run(browser: Browser, scriptOrigin: string, url: string, extra = 
     ws.EmitMessage('native hi');
     ${extra}
     ws.Emit('string', 'done');
-    const end = Date.now() + 5000;
-    while (!got.done && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    // The echo of 'done' is the barrier: the answers to everything sent before it are in (bounded: 5 s).
+    await Promise.race([finished, new Promise((_, fail) => setTimeout(() => fail(new Error('no echo of "done" within 5 s: ' + JSON.stringify(got))), 5000))]);
     const closed = new Promise((r) => ws.OnDisconnect(r));
     ws.Disconnect();
     await closed;

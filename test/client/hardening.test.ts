@@ -6,6 +6,7 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { dial, reply, type Body } from '../../client/index.js';
 import { askTimeoutError } from '../../protocol/index.js';
 import { startLoopbackServer } from './loopback-server.js';
+import { within } from '../server/helpers.js';
 
 test('hardening: reply({a:1}), reply(42), throws and async rejections in handlers never crash; the server gets an error answer', async (t) => {
   const server = await startLoopbackServer();
@@ -59,17 +60,17 @@ test('hardening: frames before the ack are bounded in bytes (maxEarlyBytes); ove
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((r) => wss.once('listening', r));
   t.after(() => new Promise((r) => wss.close(r)));
-  let closedByClient = false;
+  let closedByClient!: () => void;
+  const clientClosed = new Promise<void>((r) => { closedByClient = r; });
   wss.on('connection', (ws) => {
-    ws.on('close', () => (closedByClient = true));
+    ws.on('close', () => closedByClient());
     // A hostile server: never acks, floods 64 KiB frames.
     ws.once('message', () => { for (let i = 0; i < 40 && ws.readyState === 1; i++) ws.send('x'.repeat(65536)); });
   });
   const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
   await assert.rejects(dial(url, {}, { reconnect: false, maxEarlyBytes: 1 << 20 }),
     (e: Error & { code?: string }) => e.code === 'ERR_CLOSED' && e.message === 'over 1048576 bytes before the ack');
-  for (let i = 0; i < 200 && !closedByClient; i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(closedByClient, 'the client closed the socket');
+  await within(clientClosed, 'the client to close the socket');
 });
 
 test('hardening: a black-holed link (no FIN) is detected by the ping check and reconnected', async (t) => {
@@ -95,8 +96,15 @@ test('hardening: a black-holed link (no FIN) is detected by the ping check and r
   const conn = await dial(url, { default: {} }, { pingInterval: 100, reconnect: { minDelay: 10, maxDelay: 20 } });
   t.after(() => conn.close());
   const ns = await conn.connect('default');
-  // Pings are answered while the link is good: no drop over several intervals.
-  await new Promise((r) => setTimeout(r, 350));
+  // Pings are answered while the link is good: no drop over several intervals (three pings reach the
+  // server and its pongs go back; the echo after them is a barrier on the same link).
+  const serverSide = [...server.sockets][0]!;
+  let pings = 0;
+  let thirdPing!: () => void;
+  const threePings = new Promise<void>((r) => { thirdPing = r; });
+  serverSide.on('ping', () => { if (++pings === 3) thirdPing(); });
+  await within(threePings, 'three pings', 2000);
+  assert.equal((await ns.ask('echo', 'still up')).body, 'still up');
   assert.equal(conn.state, 'open');
   const started = Date.now();
   const disconnected = new Promise<{ code: number }>((r) => conn.once('disconnected', r));

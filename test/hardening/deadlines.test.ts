@@ -60,10 +60,18 @@ test('the default deadline is 10 s and 0 turns it off', async (t) => {
   let release!: () => void;
   const lb = await loopback({ default: { _OnRoomJoin: () => new Promise<undefined>((r) => (release = () => r(undefined))) } }, { systemHandlerTimeout: 0 });
   t.after(() => lb.stop());
+  // The control: the same stuck join with a 100 ms deadline; its refusal marks the time a deadline would have fired.
+  const control = await loopback({ default: { _OnRoomJoin: never } }, { systemHandlerTimeout: 100 });
+  t.after(() => control.stop());
   const c = await lb.client();
+  const k = await control.client();
   await connectNs(c, 'default');
+  await connectNs(k, 'default');
   c.send('$1;default;r;_OnRoomJoin;0;0;');
-  assert.ok(await c.quiet(150), 'no deadline: still waiting');
+  k.send('$1;default;r;_OnRoomJoin;0;0;');
+  assert.equal(await k.next(), '$1;default;r;_OnRoomJoin;1;0;_OnRoomJoin handler timed out after 100 ms');
+  await c.pingBarrier(); // (frames are held behind the join: a ping, answered by ws, flushes the link)
+  assert.equal(c.frames.length, 0, 'no deadline: still waiting');
   release();
   assert.equal(await c.next(), '$1;;;;;;');
 });

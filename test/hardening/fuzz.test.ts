@@ -11,6 +11,7 @@ import { dial } from '../../client/index.js';
 import { InvalidPayloadError } from '../../protocol/index.js';
 import { startScenarioServer } from '../fixtures/scenario-server.js';
 import { Server, reply, type ServerOptions } from '../../server/index.js';
+import { connStates, waitFor } from '../server/helpers.js';
 
 const nasty = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype', 'default', '', 'nope'];
 const token = fc.constantFrom('', '$1', '#1', '123', 'neffos(0xabc(id))', 'x!y', '1!2345', '$', ';');
@@ -26,7 +27,7 @@ const frame = fc.oneof(
   fc.uint8Array({ maxLength: 60 }).map((b) => Buffer.from(b)),
 );
 
-/** Fails the test if anything escapes to the process while `fn` runs. */
+/** Fails the test if anything escapes to the process while `fn` runs (`fn` awaits its own teardown). */
 async function noEscapes(fn: () => Promise<void>): Promise<void> {
   const escaped: unknown[] = [];
   const onError = (e: unknown) => void escaped.push(e);
@@ -35,7 +36,7 @@ async function noEscapes(fn: () => Promise<void>): Promise<void> {
   const protoKeys = Object.getOwnPropertyNames(Object.prototype).sort();
   try {
     await fn();
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setImmediate(r)); // a rejection left unhandled in the last tick is reported before this turn
   } finally {
     process.off('uncaughtException', onError);
     process.off('unhandledRejection', onError);
@@ -80,20 +81,21 @@ for (const kind of ['scenario server (natives allowed)', 'plain server'] as cons
             // A close handshake after the frames: the server has read every one of them when it answers.
             const closed = new Promise((r) => bad.once('close', r));
             if (bad.readyState === bad.OPEN) bad.close();
-            await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
+            await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]); // a bound, then terminate
             bad.terminate();
           }),
           { numRuns: 100, interruptAfterTimeLimit: 20_000 },
         );
         // Once the bad peers are gone only the good client remains.
-        const deadline = Date.now() + 3000;
-        while (s.server.totalConnections !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        await waitFor(() => s.server.totalConnections === 1, 'the bad peers gone at the server', 3000);
         assert.equal(s.server.totalConnections, 1);
         // Unparsable frames are reported as typed errors (and dropped, as Go does); with natives allowed
         // such frames are native messages instead.
         if (kind === 'plain server') assert.ok(invalid.length > 0, 'onInvalidFrame saw the garbage');
         assert.ok(invalid.every((e) => e instanceof InvalidPayloadError && e.code === 'ERR_INVALID_PAYLOAD'));
+        const goodGone = connStates(s.server, (c, e) => c.id === good.id && e.to === 'closed', 'the good client gone at the server');
         good.close();
+        await goodGone;
       });
     } finally {
       await s.stop();
@@ -105,7 +107,9 @@ test('client: a malicious server sending random frames never crashes it; later a
   const http = createServer();
   const wss = new WebSocketServer({ server: http });
   let script: (string | Buffer)[] = [];
+  const closes: Promise<unknown>[] = [];
   wss.on('connection', (ws) => {
+    closes.push(new Promise((r) => ws.once('close', r)));
     ws.on('message', (data, isBinary) => {
       const text = data.toString();
       if (!isBinary && text === 'M') {
@@ -142,6 +146,7 @@ test('client: a malicious server sending random frames never crashes it; later a
         }),
         { numRuns: 40, interruptAfterTimeLimit: 15_000 },
       );
+      await Promise.all(closes); // every link closed at the server: the client's teardown is over
     });
   } finally {
     wss.close();

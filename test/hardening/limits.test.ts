@@ -32,7 +32,7 @@ test('maxEarlyBytes: frames before the handshake are bounded in bytes (1008 "too
 });
 
 test('maxEarlyBytes: frames under the bound are kept and handled after A+id, in order', async (t) => {
-  const { lb } = await setup({ maxEarlyBytes: 64 * 1024, onConnect: () => new Promise((r) => setTimeout(r, 30)) });
+  const { lb } = await setup({ maxEarlyBytes: 64 * 1024, onConnect: () => new Promise((r) => setTimeout(r, 30)) }); // a slow onConnect: the frames wait for it
   t.after(() => lb.stop());
   const c = await lb.raw();
   c.burst('M', '$1;default;;_OnNamespaceConnect;0;0;', '$2;default;;echo;0;0;early');

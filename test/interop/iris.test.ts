@@ -55,8 +55,11 @@ test('iris: OnChat reaches every other client, not the sender; OnVisit counts up
   assert.deepEqual(visits.map((v) => v - visits[0]!), [0, 1, 2]);
   na.emit('OnChat', 'from a');
   await until('b and c', () => got.b!.length === 1 && got.c!.length === 1);
-  await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(got, { a: [], b: ['from a'], c: ['from a'] });
+  // A marker from b after a's message (b has it already): Go's broadcaster goroutine of each connection takes
+  // broadcasts in order, so once a and c have the marker nothing of a's message can still come.
+  b.namespace('default')!.emit('OnChat', 'mark');
+  await until('the marker at a and c', () => got.a!.includes('mark') && got.c!.includes('mark'));
+  assert.deepEqual(got, { a: ['mark'], b: ['from a'], c: ['from a', 'mark'] });
   await nc.disconnect();
   await until('a visit down', () => visits.length === 4);
   assert.equal(visits[3], visits[2]! - 1);
@@ -75,8 +78,10 @@ test('iris: rooms of a joined plain namespace — refusal, room broadcast to oth
   assert.equal((await nx.ask('roomCount', 'r1', { timeout: 5000 })).body, '2');
   rx.emit('chat', 'hi r1');
   await until('y', () => got.y!.length === 1);
-  await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(got, { x: [], y: ['r1:hi r1'], z: [] });
+  // A marker from y to the whole namespace after x's room message (y has it already): in order behind it at x and z.
+  ny.emit('chat', 'mark');
+  await until('the marker at x and z', () => got.x!.includes(':mark') && got.z!.includes(':mark'));
+  assert.deepEqual(got, { x: [':mark'], y: ['r1:hi r1'], z: [':mark'] });
   await rx.leave();
   assert.equal((await ny.ask('roomCount', 'r1', { timeout: 5000 })).body, '1');
   await assert.rejects(x.connect('admin'), (e: Error) => e.message === 'admins only');

@@ -45,7 +45,14 @@ function signal<T = any>(): { promise: Promise<T>; hit: (v: T) => void } {
 
 const ask = (ns: any, event: string, body: string, ms = 3000) => withTimeout<any>(ns.ask(event, body), ms, `ask ${event}`);
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Polls `cond` every 10 ms; throws `timeout: <what>` at the deadline. */
+async function waitUntil(cond: () => boolean, what: string | (() => string), ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timeout: ${typeof what === 'string' ? what : what()} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 async function dial(url: string, handlers: object, track: (c: any) => any, options?: object): Promise<any> {
   return track(await withTimeout<any>(neffos.dial(url, handlers, options), 3000, 'dial'));
@@ -112,8 +119,8 @@ export const scenarios: Record<string, Scenario> = {
     eq(await roomCount(na, 'room1'), 2, 'room1 size');
     ra.emit('chat', 'to room');
     na.emit('chat', 'to all');
-    // Each connection's frames are ordered: a marker after the chats proves what arrived.
-    await sleep(50);
+    // The chats reach b and c; then each connection's frames are ordered: an ask after them proves what arrived.
+    await waitUntil(() => got.b.length >= 2 && got.c.length >= 1, 'the chats at b and c');
     for (const ns of [na, nb, nc]) await ask(ns, 'echo', 'sync');
     eq(got.a.join(','), '', 'sender receives nothing');
     eq(got.b.join(','), 'room1|to room,|to all', 'room member');
@@ -194,10 +201,7 @@ export const scenarios: Record<string, Scenario> = {
     m.Body = 'native from js';
     check(conn.write(m), 'native write');
     ns.emit('native', '');
-    const deadline = Date.now() + 3000;
-    while (Date.now() < deadline && !(frames.includes('echo:native from js') && frames.includes('raw from server'))) await sleep(10);
-    check(frames.includes('echo:native from js'), 'native echo received, got ' + JSON.stringify(frames));
-    check(frames.includes('raw from server'), 'raw from server received');
+    await waitUntil(() => frames.includes('echo:native from js') && frames.includes('raw from server'), () => 'the native echo and the raw frame, got ' + JSON.stringify(frames));
   },
 
   async reconnect(url, track) {

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startScenarioServer, type ScenarioServer } from '../fixtures/scenario-server.js';
 import { runNeffosJsScenarios, scenarios } from './neffosjs-scenarios.js';
+import { waitFor } from '../server/helpers.js';
 
 interface GoServer { url: string; stop(): Promise<void> }
 
@@ -75,7 +76,6 @@ for (const name of Object.keys(scenarios)) {
 }
 
 test('our server leaves no connection behind after the scenarios', async () => {
-  const deadline = Date.now() + 3000;
-  while (ours.server.totalConnections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => ours.server.totalConnections === 0, 'the scenario connections gone at our server', 3000);
   assert.equal(ours.server.totalConnections, 0);
 });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startLegacyExample } from '../../examples/legacy/server.js';
 import { chat } from '../../examples/legacy/client.js';
 import { dialLegacy } from '../../legacy/index.js';
+import { waitFor } from '../server/helpers.js';
 
 test('examples/legacy: the Node client chats through the example server; the int handler’s reply comes back typed', async (t) => {
   const { ws, http, origin } = await startLegacyExample(0);
@@ -20,7 +21,7 @@ test('examples/legacy: the Node client chats through the example server; the int
   t.after(() => { void client.close(); void other.close(); });
   assert.equal((await heard).value, 'hello from ana');
   const logged = () => log.mock.calls.map((c) => String(c.arguments[0]));
-  for (let i = 0; i < 200 && !logged().includes('score: 42 (type 1)'); i++) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => logged().includes('score: 42 (type 1)'), 'the score line in the log').catch(() => undefined); // asserted below, with the log
   log.mock.restore();
   assert.ok(logged().includes('score: 42 (type 1)'), logged().join('\n'));
   assert.ok(ws.isConnected('ana') && ws.isConnected('other'));

@@ -9,6 +9,7 @@ import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import { All, Broadcast, dialLegacy, LegacyError, LegacyServer, LEGACY_DEFAULTS, type LegacyConfig, type LegacyConnection, type IrisWs } from '../../legacy/index.js';
 import { P, rawPeer, type RawPeer } from '../interop/legacy-raw.js';
+import { within } from '../server/helpers.js';
 
 const cleanup: Array<() => unknown> = [];
 after(async () => { for (const f of cleanup.reverse()) await f(); });
@@ -30,7 +31,12 @@ async function serve(config: LegacyConfig, onConnection: (c: LegacyConnection) =
 const peers: RawPeer[] = [];
 cleanup.push(() => peers.forEach((p) => p.close()));
 const peer = async (url: string) => { const p = await rawPeer(url); peers.push(p); return p; };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Resolves at the `n`th ping `ws` receives from now on (the server's ping clock). */
+const pingsAt = (ws: WebSocket, n: number) => new Promise<void>((resolve) => {
+  let k = 0;
+  const on = () => { if (++k === n) { ws.off('ping', on); resolve(); } };
+  ws.on('ping', on);
+});
 
 function get(url: string, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
@@ -187,11 +193,14 @@ test('legacy server: pongTimeout is a read deadline — one unanswered ping does
   }
   let pings = 0;
   silent.on('ping', () => pings++);
-  const chatter = setInterval(() => talker.send(`${P}x;0;keepalive`), 80);
-  await sleep(250);
+  const silentClosed = new Promise<void>((r) => silent.once('close', () => r()));
+  const chatter = setInterval(() => talker.send(`${P}x;0;keepalive`), 80); // the talker's traffic (the scenario)
+  await within(pingsAt(silent, 2), 'two pings at the silent client');
   assert.ok(pings >= 2, `pings were sent (${pings})`);
   assert.equal(closedAt.has(silent), false, 'unanswered pings within pongTimeout do not drop the connection');
-  await sleep(500);
+  await within(silentClosed, 'the silent client to be dropped');
+  // Three more pings (180 ms on the server's clock) after the drop: past the deadline of the other two.
+  await within(Promise.all([pingsAt(talker, 3), pingsAt(ponger, 3)]), 'three more pings at the talker and the ponger (closed?)');
   clearInterval(chatter);
   assert.ok(closedAt.has(silent), 'silence past pongTimeout drops it');
   assert.ok(closedAt.get(silent)! >= 380, `dropped after pongTimeout, not at a ping (${closedAt.get(silent)} ms)`);
@@ -258,7 +267,9 @@ test('legacy server: the served Ws script (new Ws(url) without a scheme) against
   ws.On('typed', (m) => got.push(m));
   ws.On('flag', (m) => got.push('flag:' + m));
   ws.On('n', (m) => got.push('n:' + m));
-  ws.OnMessage((m) => native.push(m));
+  let nativesIn!: () => void;
+  const twoNatives = new Promise<void>((r) => { nativesIn = r; });
+  ws.OnMessage((m) => { if (native.push(m) === 2) nativesIn(); });
   const disconnected = new Promise<void>((r) => ws.OnDisconnect(r));
   await new Promise<void>((r) => ws.OnConnect(r));
   ws.OnConnect(() => connects++); // already open: called at once
@@ -270,8 +281,7 @@ test('legacy server: the served Ws script (new Ws(url) without a scheme) against
   ws.Emit('n', 7);
   ws.EmitMessage('plain');
   ws.EmitMessage(`x ${P}welcome;0;not an event`);
-  const end = Date.now() + 3000;
-  while (native.length < 2 && Date.now() < end) await sleep(5);
+  await within(twoNatives, 'the two native echoes', 3000);
   assert.deepEqual(got, ['welcome:hi', '{"v":"text","t":"string"}', '{"v":{"a":1},"t":"object"}', 'flag:true', 'n:42', 'n:7']);
   assert.deepEqual(native, ['plain', `x ${P}welcome;0;not an event`], 'only frames that start with the prefix are events');
   assert.equal(connects, 2);
@@ -282,7 +292,9 @@ test('legacy server: the served Ws script (new Ws(url) without a scheme) against
 test('legacy server: writeTimeout drops a connection whose writes wait for a client that stopped reading', async () => {
   const errors: string[] = [];
   let conn: LegacyConnection | undefined;
-  const s = await serve({ writeTimeout: 150, pongTimeout: 0 }, (c) => { conn = c; c.onError((e) => errors.push(e.code)); });
+  let dropped!: () => void;
+  const disconnected = new Promise<void>((r) => { dropped = r; });
+  const s = await serve({ writeTimeout: 150, pongTimeout: 0 }, (c) => { conn = c; c.onError((e) => errors.push(e.code)); c.onDisconnect(() => dropped()); });
   let tcp: Socket | undefined;
   // ws's public createConnection option: the test holds the TCP socket, to stop reading it.
   const createConnection = (o: { host?: string; port?: number }) => (tcp = tcpConnect({ host: o.host ?? '127.0.0.1', port: o.port ?? 0 }));
@@ -293,8 +305,7 @@ test('legacy server: writeTimeout drops a connection whose writes wait for a cli
   tcp!.pause(); // stops reading: TCP buffers fill
   const big = 'x'.repeat(1 << 20);
   for (let i = 0; i < 64 && conn && !conn.disconnected; i++) conn.emit('big', big);
-  const end = Date.now() + 5000;
-  while (conn && !conn.disconnected && Date.now() < end) await sleep(20);
+  await within(disconnected, 'the stalled connection to be dropped', 5000);
   assert.ok(conn?.disconnected, 'dropped');
   assert.deepEqual(errors, ['ERR_LEGACY_TIMEOUT']);
   ws.terminate();

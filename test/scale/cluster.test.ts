@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import { brokerMissing, startBroker, type Broker, type BrokerKind } from './brokers.js';
-import { dropProbes, exchangeFor, nextEvent, node, sleep, until, warm, type Node } from './harness.js';
+import { behindMarker, dropProbes, exchangeFor, nextEvent, node, serverMarker, until, warm, type Node } from './harness.js';
 import { connectNs, type RawClient } from '../server/helpers.js';
 
 for (const kind of ['redis', 'nats'] as BrokerKind[]) {
@@ -45,9 +45,10 @@ for (const kind of ['redis', 'nats'] as BrokerKind[]) {
       for (const c of [a2, b1, b2]) assert.equal(await nextEvent(c, 'chat'), ';default;;chat;0;0;hello from A');
       b2.send(';default;;chat;0;0;hello from B');
       for (const c of [a1, a2, b1]) assert.equal(await nextEvent(c, 'chat'), ';default;;chat;0;0;hello from B');
-      await sleep(200);
+      // Markers behind the traffic of each publishing server: what came before them is all there is.
+      await behindMarker(serverMarker(A.server), [a1, a2, b1, b2]);
+      await behindMarker(serverMarker(B.server), [a1, a2, b1, b2]);
       for (const c of [a1, a2, b1, b2]) {
-        dropProbes(c);
         assert.deepEqual(c.frames.map((f) => f.data), [], 'no duplicates, nothing to the sender');
       }
       assert.ok(A.server.stackExchangeStats!.own >= 0);
@@ -66,7 +67,8 @@ for (const kind of ['redis', 'nats'] as BrokerKind[]) {
       A.server.broadcast(null, { namespace: 'default', room: 'r1', event: 'roomMsg', body: 'to r1' });
       assert.equal(await nextEvent(a1, 'roomMsg'), ';default;r1;roomMsg;0;0;to r1');
       assert.equal(await nextEvent(b1, 'roomMsg'), ';default;r1;roomMsg;0;0;to r1');
-      assert.ok(await b2.quiet(300), 'b2 did not join r1');
+      await behindMarker(serverMarker(A.server), [a1, b1, b2]);
+      assert.deepEqual(b2.frames, [], 'b2 did not join r1');
     });
 
     test('to(id) reaches every connection with that id on every server; exclusion by id holds cluster-wide', async () => {
@@ -79,13 +81,13 @@ for (const kind of ['redis', 'nats'] as BrokerKind[]) {
       for (const c of [a1, b1, b2, other]) dropProbes(c);
       A.server.broadcast(null, { namespace: 'default', event: 'direct', body: 'for ' + id, to: id });
       for (const c of [a1, b1, b2]) assert.equal(await nextEvent(c, 'direct'), `;default;;direct;0;0;for ${id}`);
-      assert.ok(await other.quiet(300));
-      for (const c of [a1, b1, b2]) assert.deepEqual(c.frames, []);
+      await behindMarker(serverMarker(A.server), [a1, b1, b2, other]);
+      assert.deepEqual(other.frames, []);
+      for (const c of [a1, b1, b2]) assert.deepEqual(c.frames, [], 'once each');
       A.server.broadcast(id, { namespace: 'default', event: 'notShared', body: 'x' });
       assert.equal(await nextEvent(other, 'notShared'), ';default;;notShared;0;0;x');
-      await sleep(300);
+      await behindMarker(serverMarker(A.server), [a1, b1, b2, other]);
       for (const c of [a1, b1, b2]) {
-        dropProbes(c);
         assert.deepEqual(c.frames, [], 'excluded by id on both servers');
       }
     });

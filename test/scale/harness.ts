@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 import { connectNs, loopback, RawClient, type Loopback } from '../server/helpers.js';
 import type { Broker, BrokerKind } from './brokers.js';
 
+/** For pacing and scenario pauses (a broker outage), never before an assertion. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `cond` every 20 ms until true; throws after `timeout` ms. */
@@ -13,7 +14,7 @@ export async function until(cond: () => boolean | Promise<boolean>, timeout = 50
   const deadline = Date.now() + timeout;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}`);
-    await sleep(20);
+    await sleep(20); // a poll with a failing deadline, for state with no event (a broker's status)
   }
 }
 
@@ -69,19 +70,45 @@ export function dropProbes(c: RawClient): void {
   for (let i = c.frames.length - 1; i >= 0; i--) if (/;probe;/.test(c.frames[i].data)) c.frames.splice(i, 1);
 }
 
+let markers = 0;
+
 /**
- * Broadcasts `probe` from `from` until `to` received one (subscriptions are asynchronous), then
- * lets the tail of the probes arrive and drops them. Bounded: `timeout` ms.
+ * A cluster barrier: `publish(body)` sends a marker through the server that published the traffic under
+ * test (per-publisher order holds through one broker connection, and each server delivers in order); it
+ * resolves once every client in `at` has the marker, and removes the marker and any probes from their
+ * frames. What is left in `frames` is what arrived before the marker. Bounded: `timeout` ms.
+ */
+export async function behindMarker(publish: (body: string) => void, at: RawClient[], timeout = 10_000): Promise<void> {
+  const body = `marker-${++markers}`;
+  const isMarker = (d: string) => d.endsWith(';0;0;' + body);
+  publish(body);
+  await Promise.all(at.map((c) => c.waitFrame(isMarker, timeout)));
+  for (const c of at) {
+    c.frames.splice(c.frames.findIndex((f) => isMarker(f.data)), 1);
+    dropProbes(c);
+  }
+}
+
+/**
+ * `behindMarker` for a neffos-ts server: its `broadcast` to every connection of `namespace`, as a `probe`
+ * event (so clients outside `at` drop or skip it like any probe).
+ */
+export function serverMarker(from: Server, namespace = 'default'): (body: string) => void {
+  return (body) => void from.broadcast(null, { namespace, event: 'probe', body });
+}
+
+/**
+ * Broadcasts `probe` from `from` until `to` received one (subscriptions are asynchronous), then a marker
+ * behind the probes (so their tail has arrived) and drops them. Bounded: `timeout` ms.
  */
 export async function warm(from: Server, to: RawClient, namespace = 'default', timeout = 10_000): Promise<void> {
   const deadline = Date.now() + timeout;
   while (!to.frames.some((f) => /;probe;/.test(f.data))) {
     if (Date.now() > deadline) throw new Error('the cluster did not deliver a probe within ' + timeout + ' ms');
     from.broadcast(null, { namespace, event: 'probe', body: '' });
-    await sleep(50);
+    await sleep(50); // the probe's period while the subscription comes up (not a wait before an assertion)
   }
-  await sleep(150);
-  dropProbes(to);
+  await behindMarker(serverMarker(from, namespace), [to], Math.max(1, deadline - Date.now()));
 }
 
 /** A raw client on any neffos server's endpoint (a Go server's too): ack done, namespace `default` connected. */
@@ -101,23 +128,23 @@ export async function rawJoined(url: string, query = '', namespace = 'default'):
 }
 
 /**
- * Repeats `probe()` every 50 ms until every client in `targets` has a frame matching `seen`
- * (subscriptions, Go's above all, are asynchronous), then lets the tail arrive and clears the
- * frames of `clear`. Bounded by `timeout` ms.
+ * Repeats `probe('probe')` every 50 ms until every client in `targets` has a frame matching `seen`
+ * (subscriptions, Go's above all, are asynchronous); then `probe(marker)` once, and when every client in
+ * `targets` and `clear` has the marker (the tail of the probes is in), clears the frames of `clear`.
+ * Bounded by `timeout` ms.
  */
-export async function warmUntil(probe: () => void, targets: RawClient[], seen: RegExp, clear: RawClient[], timeout = 10_000): Promise<void> {
+export async function warmUntil(probe: (body: string) => void, targets: RawClient[], seen: RegExp, clear: RawClient[], timeout = 10_000): Promise<void> {
   const deadline = Date.now() + timeout;
   while (!targets.every((t) => t.frames.some((f) => seen.test(f.data)))) {
     if (Date.now() > deadline) throw new Error(`the cluster did not deliver ${seen} within ${timeout} ms`);
-    probe();
-    await sleep(50);
+    probe('probe');
+    await sleep(50); // the probe's period while the subscriptions come up (not a wait before an assertion)
   }
-  await sleep(250);
+  await behindMarker(probe, [...new Set([...targets, ...clear])], Math.max(1, deadline - Date.now()));
   for (const c of clear) c.frames.length = 0;
 }
 
-/** The frames `c` holds now (text), after `ms` of quiet. */
-export async function rest(c: RawClient, ms = 0): Promise<string[]> {
-  if (ms > 0) await sleep(ms);
+/** The frames `c` holds now (text): after a {@link behindMarker}, what arrived before the marker. */
+export async function rest(c: RawClient): Promise<string[]> {
   return c.frames.map((f) => f.data);
 }

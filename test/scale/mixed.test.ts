@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { brokerMissing, startBroker, type Broker, type BrokerKind } from './brokers.js';
-import { exchangeFor, nextEvent, node, rawJoined, rest, sleep, until, warmUntil, type Node } from './harness.js';
+import { behindMarker, exchangeFor, nextEvent, node, rawJoined, rest, serverMarker, sleep, until, warmUntil, type Node } from './harness.js';
 import { buildGoBinaries, startGoClusterServer, type GoServer } from '../interop/go-harness.js';
 import type { RawClient } from '../server/helpers.js';
 
@@ -48,8 +48,13 @@ for (const kind of ['redis', 'nats'] as BrokerKind[]) {
     /** Both directions warm: Node → every Go client, Go → every Node client. */
     async function warm(nodeClients: Client[], goClients: Client[], goSender: Client): Promise<void> {
       const all = [...nodeClients, ...goClients];
-      await warmUntil(() => A.server.broadcast(null, { namespace: 'default', event: 'probe', body: 'n' }), goClients, /;probe;/, [], 10_000);
-      await warmUntil(() => goSender.send(';default;;chatAll;0;0;probe'), nodeClients, /;chatAll;0;0;probe$/, all, 10_000);
+      await warmUntil((body) => A.server.broadcast(null, { namespace: 'default', event: 'probe', body }), goClients, /;probe;/, [], 10_000);
+      await warmUntil((body) => goSender.send(';default;;chatAll;0;0;' + body), nodeClients, /;chatAll;0;0;probe$/, all, 10_000);
+    }
+    /** Markers behind the traffic of both publishing servers (Node's broadcast; Go's chatAll through `goSender`). */
+    async function settled(clients: Client[], goSender: Client): Promise<void> {
+      await behindMarker(serverMarker(A.server), clients);
+      await behindMarker((body) => goSender.send(';default;;chatAll;0;0;' + body), clients);
     }
 
     test('namespace broadcast both ways, the sender excluded, no duplicates', async () => {
@@ -69,7 +74,7 @@ for (const kind of ['redis', 'nats'] as BrokerKind[]) {
       for (const c of [n1, n2, g1, g2]) assert.equal(await nextEvent(c, 'chatAll'), ';default;;chatAll;0;0;all from go');
       A.server.broadcast(null, { namespace: 'default', event: 'news', body: 'from the node server' });
       for (const c of [n1, n2, g1, g2]) assert.equal(await nextEvent(c, 'news'), ';default;;news;0;0;from the node server');
-      await sleep(300);
+      await settled([n1, n2, g1, g2], g1);
       for (const c of [n1, n2, g1, g2]) assert.deepEqual(await rest(c), [], 'no duplicates, nothing back to a sender');
     });
 
@@ -91,7 +96,7 @@ for (const kind of ['redis', 'nats'] as BrokerKind[]) {
       // A member on Node sends to its room, excluded itself: the Go member gets it.
       n1.send(';default;r1;chat;0;0;n1 to r1');
       assert.equal(await nextEvent(g1, 'chat'), ';default;r1;chat;0;0;n1 to r1');
-      await sleep(300);
+      await settled([n1, n2, g1, g2], g2);
       for (const c of [n1, n2, g1, g2]) assert.deepEqual(await rest(c), [], 'only members, once');
     });
 
@@ -110,7 +115,7 @@ for (const kind of ['redis', 'nats'] as BrokerKind[]) {
       // The Go server's Broadcast(nil, {To: id}) (event toId of cmd/cluster).
       gOther.send(`;default;;toId;0;0;${id}|go to ${id}`);
       for (const c of [n1, n2, g1, g2]) assert.equal(await nextEvent(c, 'direct'), `;default;;direct;0;0;go to ${id}`);
-      await sleep(300);
+      await settled([n1, n2, g1, g2, nOther, gOther], gOther);
       for (const c of [n1, n2, g1, g2, nOther, gOther]) assert.deepEqual(await rest(c), [], 'once each, nobody else');
     });
 
@@ -125,7 +130,7 @@ for (const kind of ['redis', 'nats'] as BrokerKind[]) {
       for (const c of [n2, g2]) assert.equal(await nextEvent(c, 'notFor'), ';default;;notFor;0;0;x');
       // Go neffos has no wire form for "except this id" (Go's own Broadcast(stringer) drops it on the bus too).
       assert.equal(await nextEvent(g1, 'notFor'), ';default;;notFor;0;0;x');
-      await sleep(300);
+      await behindMarker(serverMarker(A.server), [n1, n2, g1, g2]);
       assert.deepEqual(await rest(n1), [], 'excluded on the neffos-ts server');
     });
 
@@ -135,7 +140,7 @@ for (const kind of ['redis', 'nats'] as BrokerKind[]) {
       await warm([n1], [g1], g1);
       await broker.stop();
       await until(() => A.server.stackExchangeStats!.up === false, 5000, 'the Node server to see the broker down');
-      await sleep(300);
+      await sleep(300); // the scenario: the broker stays away a while
       await broker.start();
       await until(() => A.server.stackExchangeStats!.up, 15_000, 'the Node server to reconnect');
       // Go reconnects by itself too (radix / nats.go); both directions resume without any call.

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { All, NotMe, TimeoutError, RemoteError, BadRoomError, reply, type NSConn } from '../../server/index.js';
-import { connectNs, loopback, sleep, type RawClient } from './helpers.js';
+import { connectNs, loopback, type RawClient } from './helpers.js';
 
 /** Answers the next server request with an empty reply (or an error) and returns the request frame. */
 async function answer(c: RawClient, error?: string): Promise<string> {
@@ -119,7 +119,7 @@ test('server.broadcast: except a Conn/NSConn/id, to one connection, to a room; o
   lb.server.broadcast(lb.server.connection(c.id)!, { namespace: 'default', room: 'r', event: 'roomNotC', body: '6' });
   lb.server.broadcast(null, { namespace: 'other', event: 'nobody', body: '7' });
   lb.server.broadcast(null, { namespace: 'default', event: 'bin', body: new Uint8Array([1, 2]), binary: true });
-  await sleep(60);
+  await Promise.all([a, b, c].map((x) => x.barrier())); // whatever was broadcast to x arrived before its answer
   const text = (x: RawClient) => x.frames.map((f) => (f.binary ? 'B' + f.data : f.data.split(';').slice(2).join(';')));
   assert.deepEqual(text(a), [';all;0;0;1', ';notB;0;0;3', 'B3b64656661756c743b3b62696e3b303b303b0102']);
   assert.deepEqual(text(b), [';all;0;0;1', ';notA;0;0;2', 'r;room;0;0;5', 'r;roomNotC;0;0;6', 'B3b64656661756c743b3b62696e3b303b303b0102']);
@@ -139,7 +139,7 @@ test('nsConn.to(All | NotMe | room | id).emit and broadcast/broadcastOthers', as
   nsA.to(b.id).emit('e', 'b only');
   nsA.broadcast('e', 'bc');
   nsA.broadcastOthers('e', 'others');
-  await sleep(60);
+  await Promise.all([a, b, c].map((x) => x.barrier()));
   const bodies = (x: RawClient) => x.frames.map((f) => f.data.split(';').slice(6).join(';'));
   assert.deepEqual(bodies(a), ['all', 'bc']);
   assert.deepEqual(bodies(b), ['all', 'notme', 'b only', 'bc', 'others']);

@@ -11,7 +11,7 @@ import {
   Server, BaseController, ControllerGroup, controller, joinConnHandlers, scoped, eventTrimPrefixMatcher, reply, bodyText,
   type NSConn, type ServerMessage, type Conn,
 } from '../../server/index.js';
-import { loopback, connectNs } from './helpers.js';
+import { loopback, connectNs, Recorder } from './helpers.js';
 
 const neffos = neffosModule as any;
 
@@ -29,8 +29,9 @@ test('controller methods map to events; On* names map to system events', () => {
 });
 
 test('the controller example runs with an injected logger: one instance per connection', async (t) => {
-  const lines: string[] = [];
-  const server = createChatServer({ info: (...a: unknown[]) => lines.push(a.join(' ')) });
+  const log = new Recorder<string>();
+  const lines = log.items;
+  const server = createChatServer({ info: (...a: unknown[]) => log.push(a.join(' ')) });
   const http = createServer();
   server.attach(http, { path: '/chat' });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
@@ -51,7 +52,7 @@ test('the controller example runs with an injected logger: one instance per conn
   await assert.rejects(na.joinRoom('admins'), /admins only/);
   assert.ok(lines.some((l) => l.includes(`[${a.ID}] connected to chat`)), lines.join('\n'));
   a.close();
-  for (let i = 0; i < 50 && !lines.some((l) => l.includes('left after 2 messages')); i++) await new Promise((r) => setTimeout(r, 10));
+  await log.until((ls) => ls.some((l) => l.includes('left after 2 messages')), 'the "left after" line');
   assert.ok(lines.some((l) => l.includes(`[${a.ID}] left after 2 messages`)), lines.join('\n'));
   const ns = server.connection(b.ID)!.namespace('chat')!;
   assert.ok(ns.controller instanceof ChatController);
@@ -195,21 +196,22 @@ test('the ported Iris MVC example (examples/server-iris-controller.ts) with our 
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
   t.after(async () => { await server.close(); http.closeAllConnections(); await new Promise((r) => http.close(r)); });
   const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/websocket`;
-  const visitsA: string[] = [];
-  const chatB: string[] = [];
-  const a = await dial(url, { default: { OnVisit: (_ns, m) => void visitsA.push(String(m.body)) } });
-  const b = await dial(url, { default: { OnChat: (_ns, m) => void chatB.push(String(m.body)) } });
+  const visits = new Recorder<string>();
+  const chats = new Recorder<string>();
+  const visitsA = visits.items;
+  const chatB = chats.items;
+  const a = await dial(url, { default: { OnVisit: (_ns, m) => visits.push(String(m.body)) } });
+  const b = await dial(url, { default: { OnChat: (_ns, m) => chats.push(String(m.body)) } });
   t.after(() => { a.close(); b.close(); });
   const na = await a.connect('default');
-  const until = async (f: () => boolean) => { for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 10)); assert.ok(f()); };
-  await until(() => visitsA.length >= 1);
+  await visits.until((v) => v.length >= 1, 'the first visit count');
   await b.connect('default');
-  await until(() => visitsA.length >= 2);
+  await visits.until((v) => v.length >= 2, 'the visit count of b connecting');
   na.emit('OnChat', 'hi from a');
-  await until(() => chatB.length === 1);
+  await chats.until((c) => c.length >= 1, 'the chat at b');
   assert.deepEqual(chatB, ['hi from a']);
   await b.namespace('default')!.disconnect();
-  await until(() => visitsA.length >= 3);
+  await visits.until((v) => v.length >= 3, 'the visit count of b leaving');
   assert.deepEqual(visitsA.map(Number).slice(-3).map((n, i, all) => n - all[0]!), [0, 1, 0], 'visits go up on connect and down on disconnect');
   assert.ok(lines.some((l) => l.startsWith('[IP: 127.0.0.1] [ID: ') && l.endsWith('the message [hi from a]')), lines.join('\n'));
   assert.equal(lines.filter((l) => l === 'Connected').length, 2);

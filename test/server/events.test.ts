@@ -96,7 +96,7 @@ test('requests with an empty wait or isNoOp are ignored', async (t) => {
   const c = await lb.client();
   c.send(';default;;_OnNamespaceConnect;0;0;');
   c.send('$1;default;;_OnNamespaceConnect;0;1;');
-  assert.equal(await c.quiet(80), true);
+  assert.equal(await c.quiet(), true);
   assert.equal(lb.server.connectionsByNamespace('default').size, 0);
 });
 
@@ -112,7 +112,7 @@ test('_OnAnyEvent receives system events and can veto a connect', async (t) => {
   c.send('$2;default;;_OnNamespaceConnect;0;0;');
   assert.equal(await c.next(), '$2;;;;;;');
   c.send(';default;;custom;0;0;x');
-  await sleep(30);
+  await c.barrier(); // the server has handled `custom`
   assert.deepEqual(seen, ['_OnNamespaceConnect', '_OnNamespaceConnect', '_OnNamespaceConnected', 'custom']);
 });
 
@@ -124,8 +124,8 @@ test('handlers: reply(body), returned/thrown/async errors, reply(""), binary req
       ret: () => new Error('returned'),
       thrown: () => { throw new Error('thrown;semi'); },
       str: () => { throw 'a string'; },
-      later: async () => { await sleep(5); return reply('async'); },
-      laterFail: async () => { await sleep(5); throw new Error('async fail'); },
+      later: async () => { await sleep(5); return reply('async'); }, // deliberately slow: an async handler
+      laterFail: async () => { await sleep(5); throw new Error('async fail'); }, // deliberately slow
       nothing: () => undefined,
       failEmpty: () => new Error(''),
     },
@@ -148,9 +148,10 @@ test('handlers: reply(body), returned/thrown/async errors, reply(""), binary req
     assert.equal(await c.next(), res, req);
   }
   c.send('$9;default;;nothing;0;0;');
-  assert.equal(await c.quiet(50), true, 'no answer when the handler returns nothing');
+  assert.equal(await c.quiet(), true, 'no answer when the handler returns nothing');
   c.send(Buffer.concat([Buffer.from('$10;default;;echo;0;0;'), Buffer.from([0, 1, 0x3b, 0xff])]));
-  const f = c.frames.length ? c.frames : (await sleep(50), c.frames);
+  await c.barrier(); // the echo, if any, came before the barrier's answer
+  const f = c.frames;
   assert.equal(f.length, 1);
   assert.equal(f[0].binary, true);
   assert.equal(f[0].data, Buffer.concat([Buffer.from('$10;default;;echo;0;0;'), Buffer.from([0, 1, 0x3b, 0xff])]).toString('hex'));
@@ -162,10 +163,10 @@ test('write guard: events for an unconnected namespace get no answer; room repli
   const c = await lb.client();
   c.send('$1;default;;echo;0;0;x');
   c.send('$2;default;r;_OnRoomJoin;0;0;');
-  assert.equal(await c.quiet(80), true);
+  assert.equal(await c.quiet(), true);
   await connectNs(c, 'default');
   c.send('$3;default;notjoined;echo;0;0;x');
-  assert.equal(await c.quiet(80), true, 'room not joined: reply dropped');
+  assert.equal(await c.quiet(), true, 'room not joined: reply dropped');
   c.send('$4;default;r;_OnRoomJoin;0;0;');
   await c.next();
   c.send('$5;default;r;echo;0;0;x');
@@ -174,10 +175,12 @@ test('write guard: events for an unconnected namespace get no answer; room repli
 
 test('close forces leave and disconnect events (isForced, isLocal), then onDisconnect', async (t) => {
   const seen: string[] = [];
+  let disconnected!: () => void;
+  const gone = new Promise<void>((r) => { disconnected = r; });
   const fmt = (m: ServerMessage) => `${m.event}:${m.room}:${m.isForced}:${m.isLocal}`;
   const lb = await loopback(
     { default: { _OnRoomLeave: (_n, m) => void seen.push(fmt(m)), _OnRoomLeft: (_n, m) => void seen.push(fmt(m)), _OnNamespaceDisconnect: (_n, m) => void seen.push(fmt(m)) } },
-    { onDisconnect: (conn) => void seen.push('onDisconnect:' + conn.isClosed) },
+    { onDisconnect: (conn) => { seen.push('onDisconnect:' + conn.isClosed); disconnected(); } },
   );
   t.after(() => lb.stop());
   const c = await lb.client();
@@ -185,8 +188,7 @@ test('close forces leave and disconnect events (isForced, isLocal), then onDisco
   c.send('$j;default;r;_OnRoomJoin;0;0;');
   await c.next();
   c.close();
-  const deadline = Date.now() + 2000;
-  while (seen.length < 4 && Date.now() < deadline) await sleep(10);
+  await gone;
   assert.deepEqual(seen, [
     '_OnRoomLeave:r:true:true', '_OnRoomLeft:r:true:true', '_OnNamespaceDisconnect::true:true', 'onDisconnect:true',
   ]);
@@ -197,7 +199,7 @@ test('close forces leave and disconnect events (isForced, isLocal), then onDisco
 test('an async connect handler holds later frames until it decides', async (t) => {
   const lb = await loopback({
     default: {
-      _OnNamespaceConnect: async () => { await sleep(40); },
+      _OnNamespaceConnect: async () => { await sleep(40); }, // deliberately slow: later frames must wait
       echo: (_ns, m) => reply(m.body),
     },
   });
@@ -214,12 +216,12 @@ test('native messages: dispatched on namespace "" once connected; conn.write({ n
   t.after(() => lb.stop());
   const c = await lb.client();
   c.send('hello native');
-  assert.equal(await c.quiet(60), true, 'dropped before namespace "" is connected');
+  assert.equal(await c.quiet(), true, 'dropped before namespace "" is connected');
   await connectNs(c, '');
   c.send('hello native');
   assert.equal(await c.next(), 'echo:hello native');
   c.send('0;if;we;have;same;number;of;tokens');
-  assert.equal(await c.quiet(60), true, 'six semicolons make it a neffos message (D11)');
+  assert.equal(await c.quiet(), true, 'six semicolons make it a neffos message (D11)');
 });
 
 test('malformed frames never break the connection', async (t) => {

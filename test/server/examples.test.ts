@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import * as neffosModule from 'neffos.js';
 import { startBasicServer } from '../../examples/server-basic.js';
 import { createApp } from '../../examples/server-handle-upgrade.js';
+import { Recorder } from './helpers.js';
 
 const neffos = neffosModule as any;
 
@@ -13,9 +14,10 @@ test('examples/server-basic.ts: echo, forced join, chat in a room, refusal', asy
   const { server, http, url } = await startBasicServer(0);
   t.after(async () => { server.close(); http.closeAllConnections(); await new Promise((r) => http.close(r)); });
   const notices: string[] = [];
-  const chats: string[] = [];
+  const heard = new Recorder<string>();
+  const chats = heard.items;
   const a = await neffos.dial(url, { default: { notice: (_n: any, m: any) => { notices.push(m.Body); } } });
-  const b = await neffos.dial(url, { default: { chat: (_n: any, m: any) => { chats.push(`${m.Room}:${m.Body}`); } } });
+  const b = await neffos.dial(url, { default: { chat: (_n: any, m: any) => { heard.push(`${m.Room}:${m.Body}`); } } });
   t.after(() => { a.close(); b.close(); });
   const na = await a.connect('default');
   const nb = await b.connect('default');
@@ -24,7 +26,8 @@ test('examples/server-basic.ts: echo, forced join, chat in a room, refusal', asy
   assert.equal((await nb.ask('join', 'r1')).Body, 'joined r1');
   na.room('r1').emit('chat', 'room hello');
   assert.equal((await na.ask('echo', 'sync')).Body, 'sync');
-  for (let i = 0; i < 50 && chats.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  await heard.until((c) => c.length > 0, 'the room chat at b');
+  assert.equal((await nb.ask('echo', 'sync')).Body, 'sync'); // a barrier on b's connection: no duplicate behind it
   assert.deepEqual(chats, ['r1:room hello']);
   assert.match((await na.ask('hello', '')).Body, new RegExp(`^welcome ${a.ID}, connected at \\d+$`));
   assert.deepEqual(notices, []);
@@ -49,17 +52,19 @@ test('examples/server-users.ts: a user on two connections is one id; notify and 
   const { dial } = await import('../../client/index.js');
   const { server, http, url, base } = await startUsersServer(0);
   t.after(async () => { server.close(); http.closeAllConnections(); await new Promise((r) => http.close(r)); });
-  const got: string[] = [];
-  const open = () => dial(`${url}?user=alice`, { default: { notice: (_ns, m) => void got.push(String(m.body)) } }, { reconnect: false });
+  const notices = new Recorder<string>();
+  const got = notices.items;
+  const open = () => dial(`${url}?user=alice`, { default: { notice: (_ns, m) => notices.push(String(m.body)) } }, { reconnect: false });
   const tab1 = await open();
   const tab2 = await open();
   const bob = await dial(`${url}?user=bob`, { default: {} }, { reconnect: false });
   t.after(() => { tab1.close(); tab2.close(); bob.close(); });
   const ns1 = await tab1.connect('default');
-  await tab2.connect('default');
+  const ns2 = await tab2.connect('default');
   assert.equal(String((await ns1.ask('tabs')).body), '2');
   assert.equal(await (await fetch(`${base}/notify?user=alice&text=hi`, { method: 'POST' })).text(), 'sent to 2 connection(s)\n');
-  for (let i = 0; i < 100 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  await notices.until((g) => g.length >= 2, 'the notice on both tabs');
+  await Promise.all([ns1.ask('tabs'), ns2.ask('tabs')]); // barriers on both tabs: no third notice behind them
   assert.deepEqual(got, ['hi', 'hi']);
   const closed = Promise.all([tab1, tab2].map((c) => new Promise((r) => c.once('closed', r))));
   assert.equal(await (await fetch(`${base}/kick?user=alice`, { method: 'POST' })).text(), 'closed 2 connection(s)\n');

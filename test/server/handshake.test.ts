@@ -23,7 +23,7 @@ test('frames sent before M are handled in order after A', async (t) => {
   c.send('$1;default;;_OnNamespaceConnect;0;0;');
   c.send('$2;default;;echo;0;0;first');
   c.send('$3;default;;echo;0;0;second');
-  await sleep(30);
+  await c.pingBarrier(); // the server has read the three frames
   assert.equal(c.frames.length, 0, 'nothing before the ack');
   c.send('M');
   assert.match(await c.next(), /^A.+/);
@@ -39,7 +39,8 @@ test('a client sending A<id> instead of M is not acknowledged and cannot choose 
   const c = await lb.raw();
   c.send('Aspoofed');
   c.send('$1;default;;_OnNamespaceConnect;0;0;');
-  assert.equal(await c.quiet(100), true, 'no answer to a spoofed ack');
+  await c.pingBarrier(); // the server has read both frames
+  assert.equal(c.frames.length, 0, 'no answer to a spoofed ack');
   assert.equal(lb.server.connection('spoofed'), undefined);
   c.send('M');
   assert.equal(await c.next(), 'Hnope');
@@ -49,12 +50,14 @@ test('a client sending A<id> instead of M is not acknowledged and cannot choose 
 
 test('onConnect throwing refuses with H + text and closes; onDisconnect is not called', async (t) => {
   let disconnects = 0;
+  let okGone!: () => void;
+  const okDisconnected = new Promise<void>((r) => { okGone = r; });
   const lb = await loopback(ns, {
     onConnect: async (conn) => {
-      await sleep(10);
+      await sleep(10); // an onConnect that takes a while: the refusal still comes as H + text
       if (conn.request.url?.includes('bad')) throw new Error('rejected; with semis');
     },
-    onDisconnect: () => { disconnects++; },
+    onDisconnect: (conn) => { disconnects++; if (conn.request.url?.includes('good')) okGone(); },
   });
   t.after(() => lb.stop());
   const c = await lb.raw('?bad=1');
@@ -65,7 +68,7 @@ test('onConnect throwing refuses with H + text and closes; onDisconnect is not c
   const ok = await lb.client('?good=1');
   assert.ok(ok.id.length > 0);
   ok.close();
-  await sleep(50);
+  await okDisconnected;
   assert.equal(disconnects, 1, 'only the accepted connection reports a disconnect');
 });
 
@@ -86,7 +89,7 @@ test('server-initiated connect from onConnect waits for the ack: A goes out firs
   });
   t.after(() => lb.stop());
   const c = await lb.raw();
-  await sleep(30);
+  await c.pingBarrier(); // onConnect has run
   assert.equal(c.frames.length, 0, 'nothing before M');
   c.send('M');
   assert.match(await c.next(), /^A/);

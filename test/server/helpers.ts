@@ -2,9 +2,13 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import { connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
-import { Server, type ConnHandler, type ServerNamespaces, type ServerOptions } from '../../server/index.js';
+import { Server, type Conn, type ConnHandler, type ServerConnStateChange, type ServerNamespaces, type ServerOptions } from '../../server/index.js';
 
 export interface Frame { data: string; binary: boolean }
+
+/** The namespace of {@link RawClient.barrier}: declared by no test server. */
+export const BARRIER_NAMESPACE = 'neffos-test-barrier';
+let barriers = 0;
 
 /** A raw WebSocket client: every received frame is queued; `next()` waits for the next one. */
 export class RawClient {
@@ -44,34 +48,70 @@ export class RawClient {
   }
   /** Resolves with the next frame (text as string; binary as hex), or rejects on close/timeout. */
   async next(timeout = 2000): Promise<string> {
+    await this.#until(() => this.frames.length > 0, timeout, 'a frame', true);
+    return (this.frames.shift() as Frame).data;
+  }
+  /** Waits for the close event. */
+  async waitClose(timeout = 2000): Promise<{ code: number; reason: string }> {
+    await this.#until(() => this.closed !== undefined, timeout, 'close', false);
+    return this.closed as { code: number; reason: string };
+  }
+  /** Waits (without consuming anything) until a received frame matches `seen`; throws at the deadline. */
+  async waitFrame(seen: RegExp | ((data: string) => boolean), timeout = 2000): Promise<void> {
+    const test = typeof seen === 'function' ? seen : (d: string) => seen.test(d);
+    await this.#until(() => this.frames.some((f) => test(f.data)), timeout, `a frame matching ${seen}`, true);
+  }
+  /**
+   * A barrier: a connect request for a namespace no test server declares, answered `bad namespace` by
+   * every neffos server (ours and Go's) in the order the frames were sent. When it returns, the server
+   * has handled everything this client sent before, and every frame it wrote before its answer has
+   * arrived (frames are ordered per connection). The answer itself is removed from `frames`.
+   */
+  async barrier(timeout = 2000): Promise<void> {
+    const token = `$${900_000_000 + ++barriers}`;
+    this.send(`${token};${BARRIER_NAMESPACE};;_OnNamespaceConnect;0;0;`);
+    const isAnswer = (f: Frame) => f.data.startsWith(token + ';');
+    await this.#until(() => this.frames.some(isAnswer), timeout, 'the answer to a barrier', true);
+    this.frames.splice(this.frames.findIndex(isAnswer), 1);
+  }
+  /**
+   * A transport barrier for any state (before the handshake too): a WebSocket ping, answered with a pong
+   * by the server's `ws` once it has emitted every earlier frame to the server (synchronously, ws's
+   * default `allowSynchronousEvents`). When it returns, everything the server does synchronously for the
+   * frames sent before has been done, and every frame it wrote before has arrived.
+   */
+  async pingBarrier(timeout = 2000): Promise<void> {
+    const payload = `barrier-${++barriers}`;
+    let ponged = false;
+    const onPong = (data: Buffer) => {
+      if (data.toString() !== payload) return;
+      ponged = true;
+      this.wake();
+    };
+    this.ws.on('pong', onPong);
+    try {
+      this.ws.ping(payload);
+      await this.#until(() => ponged, timeout, 'the pong of a barrier', true);
+    } finally {
+      this.ws.off('pong', onPong);
+    }
+  }
+  /** True when no frame is queued after a {@link barrier} (absence: nothing arrived before its answer). */
+  async quiet(timeout = 2000): Promise<boolean> {
+    await this.barrier(timeout);
+    return this.frames.length === 0;
+  }
+  async #until(cond: () => boolean, timeout: number, what: string, failOnClose: boolean): Promise<void> {
     const deadline = Date.now() + timeout;
-    while (this.frames.length === 0) {
-      if (this.closed) throw new Error(`closed ${this.closed.code} ${this.closed.reason}`);
+    while (!cond()) {
+      if (failOnClose && this.closed) throw new Error(`closed ${this.closed.code} ${this.closed.reason} while waiting for ${what}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error('timeout waiting for a frame');
+      if (left <= 0) throw new Error(`timeout waiting for ${what}`);
       await new Promise<void>((r) => {
         const t = setTimeout(r, left);
         this.waiters.push(() => { clearTimeout(t); r(); });
       });
     }
-    return (this.frames.shift() as Frame).data;
-  }
-  /** Waits for the close event. */
-  async waitClose(timeout = 2000): Promise<{ code: number; reason: string }> {
-    const deadline = Date.now() + timeout;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('timeout waiting for close');
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 20);
-        this.waiters.push(() => { clearTimeout(t); r(); });
-      });
-    }
-    return this.closed;
-  }
-  /** Asserts that no frame arrives within `ms`. */
-  async quiet(ms = 100): Promise<boolean> {
-    await new Promise((r) => setTimeout(r, ms));
-    return this.frames.length === 0;
   }
   close(): void {
     this.ws.terminate();
@@ -139,4 +179,70 @@ export async function connectNs(c: RawClient, ns: string, wait = '$c' + ns): Pro
   if (r !== `${wait};;;;;;`) throw new Error('connect failed: ' + r);
 }
 
+/** For sleeps that are part of a scenario (a deliberately slow handler), never before an assertion. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Resolves once `count` changes reported by the server's `connState` matched `match` (call it before
+ * the cause); rejects `timeout waiting for <what>` at the deadline.
+ */
+export function connStates(server: Server, match: (conn: Conn, change: ServerConnStateChange) => boolean, what: string, count = 1, timeout = 2000): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let seen = 0;
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      server.off('connState', listener);
+      if (err) reject(err);
+      else resolve();
+    };
+    const listener = (conn: Conn, change: ServerConnStateChange) => { if (match(conn, change) && ++seen === count) done(); };
+    const timer = setTimeout(() => done(new Error(`timeout waiting for ${what} (${seen} of ${count})`)), timeout);
+    server.on('connState', listener);
+  });
+}
+
+/** `promise`, or a rejection `timeout waiting for <what>` after `timeout` ms. */
+export function within<T>(promise: Promise<T>, what: string, timeout = 2000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timeout waiting for ${what}`)), timeout); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Polls `cond` every 10 ms until it holds; throws `timeout waiting for <what>` at the deadline. For state
+ * with no event to wait on (a server's counters, a log line); prefer an event or a barrier.
+ */
+export async function waitFor(cond: () => boolean, what: string, timeout = 2000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/**
+ * A list that handlers push to and tests wait on: `until(pred, what)` resolves on the push that makes
+ * `pred(items)` true (at once if it already holds) and rejects `timeout waiting for <what>` at the deadline.
+ */
+export class Recorder<T> {
+  readonly items: T[] = [];
+  #waiters: Array<() => void> = [];
+  /** Records `item` (bound: pass it as a callback). */
+  readonly push = (item: T): void => {
+    this.items.push(item);
+    const w = this.#waiters;
+    this.#waiters = [];
+    for (const f of w) f();
+  };
+  async until(pred: (items: readonly T[]) => boolean, what: string, timeout = 2000): Promise<void> {
+    const deadline = Date.now() + timeout;
+    while (!pred(this.items)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timeout waiting for ${what}; got ${JSON.stringify(this.items)}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.#waiters.push(() => { clearTimeout(t); r(); });
+      });
+    }
+  }
+}

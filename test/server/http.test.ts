@@ -5,7 +5,7 @@ import { createServer, request } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { Server, getContext, reply } from '../../server/index.js';
-import { loopback, sleep } from './helpers.js';
+import { loopback } from './helpers.js';
 
 function httpReq(port: number, method: string, path: string, headers: Record<string, string> = {}) {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
@@ -144,7 +144,6 @@ test('clientScript serves the built browser client, or a 404 telling to run npm 
     assert.match(res.body, /npm run build/);
     assert.match(warnings.join('\n'), /npm run build/);
   }
-  await sleep(1);
 });
 
 test('clientScriptFile: a missing file is a 404 with the build hint; an existing one is served', async (t) => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULTS, reply } from '../../server/index.js';
-import { connectNs, loopback, sleep } from './helpers.js';
+import { connectNs, connStates, loopback, sleep } from './helpers.js';
 
 test('documented defaults', () => {
   assert.equal(DEFAULTS.maxMessageSize, 1024 * 1024);
@@ -66,9 +66,10 @@ test('readTimeout is reset by traffic', async (t) => {
   t.after(() => lb.stop());
   const c = await lb.client();
   for (let i = 0; i < 8; i++) {
-    await sleep(60);
+    await sleep(60); // the scenario: a frame every 60 ms against a 200 ms read timeout
     c.send('$x;default;;_OnNamespaceConnect;0;0;');
   }
+  await c.barrier(); // the server answered after the last frame (a barrier rejects on a close)
   assert.equal(c.closed, undefined, 'still open after 480 ms of traffic');
 });
 
@@ -77,13 +78,14 @@ test('ping/pong liveness: a peer that answers pings stays, one that does not is 
   t.after(() => lb.stop());
   const good = await lb.client();
   const dead = await lb.client('', { autoPong: false });
+  const deadGone = connStates(lb.server, (conn, e) => conn.id === dead.id && e.to === 'closed', 'the dead connection closed', 1, 3000);
   let pings = 0;
   good.ws.on('ping', () => pings++);
   const closed = await dead.waitClose(3000);
   assert.equal(closed.code, 1006, 'terminated without a close frame');
   assert.ok(pings >= 1, 'pings were sent');
   assert.equal(good.closed, undefined);
-  for (let i = 0; i < 50 && lb.server.totalConnections > 1; i++) await sleep(10);
+  await deadGone;
   assert.equal(lb.server.totalConnections, 1);
 });
 
@@ -95,8 +97,8 @@ test('writeTimeout drops a connection whose output does not drain', async (t) =>
   c.pause();
   const ns = lb.server.connection(c.id)!.namespace('default')!;
   const big = 'z'.repeat(64 * 1024);
+  const dropped = connStates(lb.server, (conn, e) => conn.id === c.id && (e.to === 'closing' || e.to === 'closed'), 'the stalled connection dropped', 1, 3000);
   for (let i = 0; i < 200; i++) ns.emit('flood', big);
-  const deadline = Date.now() + 3000;
-  while (lb.server.connection(c.id) && Date.now() < deadline) await sleep(20);
+  await dropped;
   assert.equal(lb.server.connection(c.id), undefined, 'dropped after writeTimeout');
 });

@@ -4,13 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reply, type NSConn } from '../../server/index.js';
-import { connectNs, loopback } from './helpers.js';
+import { connectNs, connStates, loopback } from './helpers.js';
 
 const byUser = { idGenerator: (req: { url?: string }) => new URL(req.url ?? '/', 'http://x').searchParams.get('user') ?? 'anon' };
 
 test('shared ids: listings hold every connection; to(id) and ns.to(id) reach all of them, once each', async (t) => {
-  let sender: NSConn | undefined;
-  const lb = await loopback({ default: { hello: (ns) => void (sender = ns) } }, byUser);
+  let heard!: (ns: NSConn) => void;
+  const hello = new Promise<NSConn>((r) => { heard = r; });
+  const lb = await loopback({ default: { hello: (ns) => void heard(ns) } }, byUser);
   t.after(() => lb.stop());
   const a1 = await lb.client('?user=alice');
   const a2 = await lb.client('?user=alice');
@@ -32,16 +33,15 @@ test('shared ids: listings hold every connection; to(id) and ns.to(id) reach all
   s.broadcast(null, { namespace: 'default', event: 'dm', body: 'for alice', to: 'alice' });
   assert.equal(await a1.next(), ';default;;dm;0;0;for alice');
   assert.equal(await a2.next(), ';default;;dm;0;0;for alice');
-  assert.ok(await bob.quiet(50), 'bob got a message sent to alice');
+  assert.ok(await bob.quiet(), 'bob got a message sent to alice');
 
   // ns.to(id) from bob's side (Iris vocabulary).
   bob.send(';default;;hello;0;0;');
-  const deadline = Date.now() + 2000;
-  while (!sender && Date.now() < deadline) await new Promise((r) => setImmediate(r));
-  sender!.to('alice').emit('psst', 'from bob');
+  const sender = await hello;
+  sender.to('alice').emit('psst', 'from bob');
   assert.equal(await a1.next(), ';default;;psst;0;0;from bob');
   assert.equal(await a2.next(), ';default;;psst;0;0;from bob');
-  assert.ok(await a1.quiet(50) && await a2.quiet(1), 'a duplicate arrived');
+  assert.ok(await a1.quiet() && await a2.quiet(), 'a duplicate arrived');
 });
 
 test('shared ids: server.ask to a shared id reaches every one of them (the first reply wins); disconnect(id) closes all', async (t) => {
@@ -61,11 +61,11 @@ test('shared ids: server.ask to a shared id reaches every one of them (the first
   a2.send(`${wait};default;;status;0;0;from a2`);
   assert.equal(String((await asked).body), 'from a2');
 
+  const aliceGone = connStates(s, (conn, e) => conn.id === 'alice' && e.to === 'closed', 'both alice connections closed', 2);
   assert.equal(s.disconnect('alice', 4001, 'kicked'), 2);
   assert.deepEqual(await a1.waitClose(), { code: 4001, reason: 'kicked' });
   assert.deepEqual(await a2.waitClose(), { code: 4001, reason: 'kicked' });
-  const deadline = Date.now() + 2000;
-  while (s.connectionsWithId('alice').length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await aliceGone;
   assert.equal(s.connectionsWithId('alice').length, 0);
   assert.equal(s.totalConnections, 1, 'bob is still connected');
   assert.equal(s.disconnect('alice'), 0);
@@ -79,10 +79,10 @@ test('shared ids: closing one connection leaves the other listed and reachable b
   for (const c of [a1, a2]) await connectNs(c, 'default');
   const s = lb.server;
   const [first] = s.connectionsWithId('alice');
+  const firstGone = connStates(s, (conn, e) => conn === first && e.to === 'closed', 'the first alice connection closed');
   first!.close(1000, 'bye');
   await a1.waitClose();
-  const deadline = Date.now() + 2000;
-  while (s.connectionsWithId('alice').length !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await firstGone;
   assert.equal(s.connectionsWithId('alice').length, 1);
   assert.equal(s.connections.get('alice'), s.connectionsWithId('alice')[0]);
   s.broadcast(null, { namespace: 'default', event: 'dm', body: 'still here', to: 'alice' });
