@@ -69,7 +69,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     const r = options.reconnect ?? true;
     this._reconnect = r && { ...RECONNECT_DEFAULTS, ...(r as ReconnectOptions) }; // spreading `true` adds nothing
     this._options = {
-      handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 1048576, heartbeat: DEFAULT_HEARTBEAT, ...options,
+      handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 2 ** 20, heartbeat: DEFAULT_HEARTBEAT, ...options,
       onlyNative: options.nativeOnly, allowNative: options.nativeOnly || !!this._handlers.get('')?.has(OnNativeMessage),
     };
   }
