@@ -69,7 +69,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     const r = options.reconnect ?? true;
     this._reconnect = r && { ...RECONNECT_DEFAULTS, ...(r as ReconnectOptions) }; // spreading `true` adds nothing
     this._options = {
-      handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 1048576, heartbeat: DEFAULT_HEARTBEAT, ...options,
+      handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 2 ** 20, heartbeat: DEFAULT_HEARTBEAT, ...options,
       onlyNative: options.nativeOnly, allowNative: options.nativeOnly || !!this._handlers.get('')?.has(OnNativeMessage),
     };
   }
@@ -160,7 +160,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** @internal a user emit: write guard, fail fast or buffer while reconnecting */
   _send(ns: NSConn<any>, m: MessageInit): boolean {
-    if (this.state === 'reconnecting' && this._namespaces.get(ns.namespace) === ns && this._buffered.length < (this._options.bufferWhileDisconnected ?? 0)) {
+    // bufferWhileDisconnected unset: `length < undefined` is false, as `length < 0` (nothing is kept)
+    if (this.state === 'reconnecting' && this._namespaces.get(ns.namespace) === ns && this._buffered.length < this._options.bufferWhileDisconnected!) {
       return !!this._buffered.push([ns, m]);
     }
     this._check(ns, !!m.room && !ns.room(m.room));

@@ -101,14 +101,15 @@ export class NSConn<E extends EventMap = EventMap> {
   }
 
   /**
-   * @internal a connect (client-initiated: local `_OnNamespaceConnect`, then the server's answer). The namespace is
-   * connected as the answer is read, so a message the server sends right after it (a Go `_OnNamespaceConnected`
-   * that emits) is delivered.
+   * @internal a connect. Client-initiated: the local `_OnNamespaceConnect`, then the server's answer; the namespace is
+   * connected as the answer is read, so a message the server sends right after it (a Go `_OnNamespaceConnected` that
+   * emits) is delivered. Server-initiated (`served`, see serve.ts): the local handler decides and its verdict answers.
    */
-  _connect(options?: RequestOptions): Promise<this> {
+  _connect(options?: RequestOptions, served?: EventMessage): Promise<this> {
+    const accept = () => this.conn._connected(this, this._after(OnNamespaceConnected, '', served));
     return enter<NSConnState, this>(this.conn._namespaces as Map<string, this>, this.namespace, this, 'connected', 'connecting', 'disconnected', async () => {
-      await this._fire(OnNamespaceConnect, this._msg(OnNamespaceConnect));
-      await this._ask(OnNamespaceConnect, options, '', undefined, () => this.conn._connected(this, this._msg(OnNamespaceConnected)));
+      await this._fire(OnNamespaceConnect, served ?? this._msg(OnNamespaceConnect), served, accept);
+      if (!served) await this._ask(OnNamespaceConnect, options, '', undefined, accept);
     });
   }
 
@@ -124,16 +125,19 @@ export class NSConn<E extends EventMap = EventMap> {
   }
 
   /**
-   * @internal client-initiated join; the local `_OnRoomJoin` runs after the server accepted, as in Go.
-   * A second call meanwhile gets the same promise (one request, one `_OnRoomJoin`).
+   * @internal a join. Client-initiated: the local `_OnRoomJoin` runs after the server accepted, as in Go.
+   * Server-initiated (`served`): the local handler decides and its verdict answers. A second call meanwhile gets the
+   * same promise (one request, one `_OnRoomJoin`).
    */
-  _join(name: string, options?: RequestOptions): Promise<Room<E>> {
+  _join(name: string, options?: RequestOptions, served?: EventMessage): Promise<Room<E>> {
     const r = this._rooms.get(name) ?? new Room<E>(this, name);
+    const accept = () => this._joined(r, this._after(OnRoomJoined, name, served));
     return enter<RoomState, Room<E>>(this._rooms, name, r, 'joined', 'joining', 'left', async () => {
-      await this._ask(OnRoomJoin, options, name);
-      await this._fire(OnRoomJoin, this._msg(OnRoomJoin, name));
+      if (!served) await this._ask(OnRoomJoin, options, name);
+      await this._fire(OnRoomJoin, served ?? this._msg(OnRoomJoin, name), served, accept);
+      if (served) return;
       if (r._state._now !== 'joining') this.conn._check(this, true); // the link dropped meanwhile
-      this._joined(r, this._msg(OnRoomJoined, name));
+      accept();
     });
   }
 
@@ -143,13 +147,14 @@ export class NSConn<E extends EventMap = EventMap> {
     this._call(OnRoomJoined, m);
   }
 
-  /** @internal client-initiated leave; a second call meanwhile gets the same promise */
-  async _leave(r: Room<E>, options?: RequestOptions): Promise<void> {
-    if (r._state._now !== 'leaving') this.conn._check(this, this.room(r.name) !== r);
+  /** @internal a leave, client-initiated or server-initiated (`served`); a second call meanwhile gets the same promise */
+  async _leave(r: Room<E>, options?: RequestOptions, served?: EventMessage): Promise<void> {
+    if (!served && r._state._now !== 'leaving') this.conn._check(this, this.room(r.name) !== r);
+    const accept = () => this._left(r, this._after(OnRoomLeft, r.name, served));
     await r._state.run('leaving', 'joined', async () => {
-      await this._ask(OnRoomLeave, options, r.name);
-      await this._fire(OnRoomLeave, this._msg(OnRoomLeave, r.name));
-      this._left(r, this._msg(OnRoomLeft, r.name));
+      if (!served) await this._ask(OnRoomLeave, options, r.name);
+      await this._fire(OnRoomLeave, served ?? this._msg(OnRoomLeave, r.name), served, accept);
+      if (!served) accept();
     });
   }
 
@@ -206,6 +211,11 @@ export class NSConn<E extends EventMap = EventMap> {
     return { ...createMessage({ namespace: this.namespace, room, event }), isLocal, isForced };
   }
 
+  /** @internal the message of `event` that follows a request: the served one's (same wait, not local), else a local one */
+  _after(event: string, room: string, served?: EventMessage): EventMessage {
+    return served ? { ...served, event } : this._msg(event, room);
+  }
+
   /** @internal runs the handler of `event` (or `_OnAnyEvent`); errors without a caller go to the Conn's `error` event. */
   _call(event: string, m: EventMessage, cb?: Outcome): void {
     run(this._handlers.get(event) ?? this._handlers.get(OnAnyEvent), this, m, cb ?? ((e) => e !== undefined && this.conn.emit('error', e)));
@@ -213,13 +223,13 @@ export class NSConn<E extends EventMap = EventMap> {
 
   /**
    * @internal like `_call`, as a promise that rejects with the handler's error. `request` (a server request) is answered
-   * with the verdict, then `accept` runs when it accepted, both synchronously (before the next frame is read).
+   * with the verdict, then `accept` (given with `request`) runs when it accepted, both synchronously (before the next frame is read).
    */
   _fire(event: string, m: EventMessage, request?: EventMessage, accept?: () => void): Promise<void> {
     return new Promise((resolve, reject) => this._call(event, m, (e) => {
       if (request) this.conn._answer(request, e);
       if (e !== undefined) return reject(e);
-      accept?.();
+      if (request) accept?.();
       resolve();
     }));
   }

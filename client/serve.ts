@@ -1,13 +1,8 @@
 /** Requests the server sends to the client (docs/protocol.md §3.6): connect, disconnect, join, leave. */
-import {
-  BadNamespaceError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
-  OnRoomJoin, OnRoomJoined, OnRoomLeft,
-} from '../protocol/index.js';
+import { BadNamespaceError, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import type { NSConn } from './nsconn.js';
-import { Room } from './room.js';
-import { enter } from './state.js';
-import type { EventMessage, NSConnState, RoomState } from './types.js';
+import type { EventMessage } from './types.js';
 
 /**
  * A server request (connect, disconnect, join, leave), answered as Go's client answers it: the local handler of the
@@ -18,8 +13,6 @@ import type { EventMessage, NSConnState, RoomState } from './types.js';
  */
 export function serve(conn: Conn<any>, m: EventMessage, ns: NSConn<any> | undefined): void {
   const { event, room } = m;
-  /** The local handler's verdict, answered; `accept` runs after the reply (synchronously for a sync handler). */
-  const decide = (target: NSConn<any>, accept: () => void) => () => target._fire(event, m, m, accept);
   const ignore = () => {}; // a refusal has been answered; nobody else waits for it
   if (event === OnNamespaceDisconnect) {
     conn._answer(m);
@@ -30,14 +23,13 @@ export function serve(conn: Conn<any>, m: EventMessage, ns: NSConn<any> | undefi
   if (!target) return conn._answer(m, new BadNamespaceError());
   if (event === OnNamespaceConnect) {
     if (target.state !== 'disconnected') return conn._answer(m);
-    return void enter<NSConnState, NSConn<any>>(conn._namespaces, target.namespace, target, 'connected', 'connecting', 'disconnected', decide(target, () => conn._connected(target, { ...m, event: OnNamespaceConnected }))).catch(ignore);
+    return void target._connect(undefined, m).catch(ignore);
   }
   const r = target._rooms.get(room);
   if (event === OnRoomJoin) {
     if (r && r.state !== 'left') return conn._answer(m);
-    const joining = r ?? new Room(target, room);
-    return void enter<RoomState, Room<any>>(target._rooms, room, joining, 'joined', 'joining', 'left', decide(target, () => target._joined(joining, { ...m, event: OnRoomJoined }))).catch(ignore);
+    return void target._join(room, undefined, m).catch(ignore);
   }
   if (!r?.joined) return conn._answer(m);
-  r._state.run('leaving', 'joined', decide(target, () => target._left(r, { ...m, event: OnRoomLeft }))).catch(ignore);
+  target._leave(r, undefined, m).catch(ignore);
 }
