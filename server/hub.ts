@@ -4,7 +4,7 @@
  * still alive and the liveness sweep. The public API over it is server/server.ts.
  */
 import type { EventEmitter } from 'node:events';
-import { OnNativeMessage, type DecodeOptions, type Message } from '../protocol/index.js';
+import { InvalidPayloadError, OnNativeMessage, type DecodeOptions, type Message } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import type { ServerCore } from './core.js';
 import type { Handlers } from './handler.js';
@@ -98,6 +98,16 @@ export class Hub implements ServerCore {
 
   touched(conn: Conn): void {
     if (this.#dirty.push(conn) === 1) process.nextTick(this.#flushDirty);
+  }
+
+  invalidFrame(conn: Conn, frame: string | Uint8Array): void {
+    const cb = this.onInvalidFrame;
+    if (!cb) return;
+    try {
+      cb(new InvalidPayloadError(), conn, frame);
+    } catch (e) {
+      this.logger.error('neffos: onInvalidFrame failed:', e);
+    }
   }
 
   /** `connState` listeners hear it (a throwing listener is logged, never fatal). */

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { ClosedError, askAbortedError, checkBody, isValidConnectionId } from '../protocol/index.js';
 import { Conn } from './conn.js';
+import type { UpgradeRequest } from './request.js';
 import { Cluster } from './cluster.js';
 import type { StackExchange, StackExchangeStats } from './exchange.js';
 import { serverNamespaces, type ConnHandler, type ConnHandlerLike } from './controller.js';
@@ -328,7 +329,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
   }
 }
 
-/** The upgrade request of a connection (Iris's `websocket.GetContext`). */
-export function getContext(conn: Conn): IncomingMessage {
+/** The upgrade request of a connection (Iris's `websocket.GetContext`): `conn.request`, an {@link UpgradeRequest}. */
+export function getContext(conn: Conn): UpgradeRequest {
   return conn.request;
 }
