@@ -31,7 +31,7 @@ export class UpgradeRequest {
     this.method = request.method ?? 'GET';
     // The parser makes a new '1.1' per request; the literal is shared.
     this.httpVersion = request.httpVersion === '1.1' ? '1.1' : (request.httpVersion ?? '1.1');
-    this.headers = request.headers ?? {};
+    this.headers = shareValues(request.headers ?? {});
     this.socket = request.socket;
   }
 
@@ -39,4 +39,25 @@ export class UpgradeRequest {
   get remoteAddress(): string | undefined {
     return this.socket?.remoteAddress;
   }
+}
+
+/**
+ * Headers whose value is usually the same for every client (the upgrade's own, and what one browser sends): the last
+ * value seen for each. The HTTP parser makes a new string per request; an equal value reuses the remembered one.
+ */
+const lastValue = new Map<string, string>(
+  ['host', 'upgrade', 'connection', 'sec-websocket-version', 'sec-websocket-extensions', 'origin', 'user-agent',
+    'accept-encoding', 'accept-language', 'cache-control', 'pragma'].map((name) => [name, '']),
+);
+
+/** Replaces values equal to the last one seen under the same name by that string (nothing observable changes). */
+function shareValues(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  for (const name in headers) {
+    const value = headers[name];
+    const last = lastValue.get(name);
+    if (last === undefined || typeof value !== 'string') continue;
+    if (value === last) headers[name] = last;
+    else lastValue.set(name, value);
+  }
+  return headers;
 }
