@@ -1,7 +1,6 @@
 /**
  * One client connection on the server: its one state (server/state.ts), the handshake, incoming dispatch (Go's
  * `handleMessage`; requests are answered by server/responder.ts), server-initiated requests, the write path and close.
- * An idle connection keeps little: a view of its upgrade request, no Map for its one namespace, no State object.
  */
 import type { IncomingMessage } from 'node:http';
 import {
@@ -36,14 +35,11 @@ export class Conn extends ValueStore {
   readonly id: string;
   /** The HTTP upgrade request (Iris's `GetContext`): url, method, headers (`X-Websocket-Header-*` applied), socket. */
   readonly request: UpgradeRequest;
-  /** `X-Websocket-Reconnect` of the upgrade request: how many times the client retried (0 = first connection). */
-  readonly reconnectTries: number;
   /** @internal coarse time of the last frame read */ lastRead = 0;
   /** @internal coarse time of the last pong (or frame) read */ lastPong = 0;
   /** @internal */ stalledSince = 0;
   /** @internal rooms joined, every namespace together */ rooms = 0;
-  /** Changed only by `#to`, which checks the move (server/state.ts) and emits it. */
-  #state: ServerConnState = 'awaiting-handshake';
+  #state: ServerConnState = 'awaiting-handshake'; // changed only by #to: a checked move (server/state.ts), emitted
   #nss: NamespaceTable;
   // Created on first use: most connections never ask, connect a namespace from the server or hold.
   #requests: Requests | undefined;
@@ -60,8 +56,6 @@ export class Conn extends ValueStore {
     super(core, socket);
     this.request = new UpgradeRequest(request);
     this.id = id;
-    const tries = Number.parseInt(String(request.headers['x-websocket-reconnect'] ?? ''), 10);
-    this.reconnectTries = Number.isFinite(tries) && tries > 0 ? tries : 0;
     this.lastRead = this.lastPong = core.clock;
   }
 
@@ -92,6 +86,12 @@ export class Conn extends ValueStore {
   /** Whether the id is this connection's. */
   is(id: string): boolean {
     return this.id === id;
+  }
+
+  /** `X-Websocket-Reconnect` of the upgrade request: how many times the client retried (0 = first connection). */
+  get reconnectTries(): number {
+    const tries = Number.parseInt(String(this.request.headers['x-websocket-reconnect'] ?? ''), 10);
+    return Number.isFinite(tries) && tries > 0 ? tries : 0;
   }
 
   /** Whether the client reconnected (`reconnectTries > 0`). */
@@ -324,9 +324,10 @@ export class Conn extends ValueStore {
     });
   }
 
-  /** @internal the socket closed (its close event) */
+  /** @internal the socket closed (its close event; once) */
   gone(): void {
-    if (this.#state !== 'closed') this.#end('closed');
+    if (this.#state === 'closed') return;
+    this.#end('closed');
     this.core.socketGone(this);
   }
 

@@ -37,8 +37,10 @@ export class Hub implements ServerCore {
   /** Messages dropped by the `drop` policy, every connection together. */
   droppedTotal = 0;
   readonly registry = new Registry();
-  /** Every accepted socket until its close event, handshake done or not (close() waits for them). */
-  readonly sockets = new Set<Conn>();
+  /** Accepted sockets whose handshake has not completed (the open ones are in the registry; no second set holds them). */
+  readonly handshaking = new Set<Conn>();
+  /** Accepted sockets until their close event, handshake done or not (close() waits for them). */
+  #live = 0;
   readonly pending = new PendingAsks();
   /** wait token → the connection id an ask was sent `to`: only that connection's reply resolves it. */
   readonly askTargets = new Map<string, string>();
@@ -77,13 +79,18 @@ export class Hub implements ServerCore {
 
   /** Resolves when every accepted socket has closed. */
   whenGone(): Promise<void> {
-    if (this.sockets.size === 0) return Promise.resolve();
+    if (this.#live === 0) return Promise.resolve();
     return new Promise((resolve) => this.#goneWaiters.push(resolve));
   }
 
+  accepted(conn: Conn): void {
+    this.#live++;
+    this.handshaking.add(conn);
+  }
+
   socketGone(conn: Conn): void {
-    this.sockets.delete(conn);
-    if (this.sockets.size > 0 || this.#goneWaiters.length === 0) return;
+    this.handshaking.delete(conn);
+    if (--this.#live > 0 || this.#goneWaiters.length === 0) return;
     const w = this.#goneWaiters;
     this.#goneWaiters = [];
     for (const f of w) f();
@@ -134,6 +141,7 @@ export class Hub implements ServerCore {
   }
 
   register(conn: Conn): void {
+    this.handshaking.delete(conn);
     this.registry.add(conn);
   }
 

@@ -187,7 +187,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
    */
   accept(socket: ServerSocket, request: IncomingMessage, id?: string): Conn {
     const conn = new Conn(this.hub, socket, request, id ?? (this.options.idGenerator ? this.options.idGenerator(request) : randomUUID()));
-    this.hub.sockets.add(conn);
+    this.hub.accepted(conn);
     if (this.hub.isClosed) {
       conn.close(1001, 'server closed');
       return conn;
@@ -315,7 +315,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
       this.hub.isClosed = true;
       clearInterval(this.#sweepTimer);
       // Every socket, handshake finished or not.
-      for (const c of [...this.hub.sockets]) c.close(code, reason);
+      for (const c of [...this.hub.handshaking, ...this.hub.registry.all]) c.close(code, reason);
       this.hub.pending.rejectAll(new ClosedError('server closed'));
       this.#wss.close();
       const cluster = this.hub.registry.cluster;
