@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import {
-  ClosedError, InvalidPayloadError, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeft, decode, encode,
+  ClosedError, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeft, decode, encode,
   encodeAckId, encodeAckRefused, isClientToken, type Frame, type Message, type MessageInit,
 } from '../protocol/index.js';
 import { fire, fireAndForget, isPromise, localMessage, withDeadline, type Handlers, type Outcome } from './handler.js';
@@ -12,12 +12,14 @@ import { NSConn } from './nsconn.js';
 import { Handshake } from './handshake.js';
 import { Requests } from './requests.js';
 import { answer, respond, ruleOf } from './responder.js';
-import { Writer } from './writer.js';
-import { State } from '../client/state.js';
-import { SERVER_CONN_STATE_MOVES, type ServerConnState } from './state.js';
+import { ValueStore } from './values.js';
+import { SERVER_CONN_STATE_MOVES, checkMove, type ServerConnState } from './state.js';
 import type { ServerCore } from './core.js';
 import type { AskOptions, ServerMessage } from './types.js';
-import { ConnHandlers, sizeOf } from './conn-handlers.js';
+import { ConnHandlers } from './conn-handlers.js';
+import { Inbox } from './inbox.js';
+import { listOf, lookup, withNamespace, withoutNamespace, type NamespaceTable } from './namespaces.js';
+import { UpgradeRequest } from './request.js';
 import type { ServerSocket } from './socket.js';
 
 /**
@@ -28,40 +30,42 @@ import type { ServerSocket } from './socket.js';
  *   onConnect: (conn) => { if (!conn.request.headers.authorization) throw new Error('login first'); },
  * });
  */
-export class Conn extends Writer {
+export class Conn extends ValueStore {
   /** The connection id sent to the client in `A`+id (from `idGenerator`). */
   readonly id: string;
-  /** The HTTP upgrade request (Iris's `GetContext`), with `X-Websocket-Header-*` query parameters applied as headers. */
-  readonly request: IncomingMessage;
-  /** `X-Websocket-Reconnect` of the upgrade request: how many times the client retried (0 = first connection). */
-  readonly reconnectTries: number;
-  /** @internal connected namespaces */ readonly nss = new Map<string, NSConn>();
+  /** The HTTP upgrade request (Iris's `GetContext`): url, method, headers (`X-Websocket-Header-*` applied), socket. */
+  readonly request: UpgradeRequest;
   /** @internal coarse time of the last frame read */ lastRead = 0;
   /** @internal coarse time of the last pong (or frame) read */ lastPong = 0;
   /** @internal */ stalledSince = 0;
   /** @internal rooms joined, every namespace together */ rooms = 0;
-  readonly #state: State<ServerConnState>;
-  // Created on first use: most connections never store values, ask, queue frames or hold.
-  #store: Map<string, unknown> | undefined;
+  #state: ServerConnState = 'awaiting-handshake'; // changed only by #to: a checked move (server/state.ts), emitted
+  #nss: NamespaceTable;
+  // Created on first use: most connections never ask, connect a namespace from the server or hold.
   #requests: Requests | undefined;
-  #entering: Map<string, NSConn> | undefined;
+  #entering: NamespaceTable;
   /** While `awaiting-handshake`. */
   #handshake: Handshake | undefined;
-  #holds = 0;
+  /** While a system handler holds later frames. */
+  #held: Inbox | undefined;
   /** Async event handlers still running (bounded by `maxPendingHandlers`). */
   #busy = 0;
-  #inbox: Message[] | undefined;
-  #inboxBytes = 0;
 
   /** @internal use `Server.accept` */
   constructor(core: ServerCore, socket: ServerSocket, request: IncomingMessage, id: string) {
     super(core, socket);
-    this.request = request;
+    this.request = new UpgradeRequest(request);
     this.id = id;
-    const tries = Number.parseInt(String(request.headers['x-websocket-reconnect'] ?? ''), 10);
-    this.reconnectTries = Number.isFinite(tries) && tries > 0 ? tries : 0;
     this.lastRead = this.lastPong = core.clock;
-    this.#state = new State<ServerConnState>(SERVER_CONN_STATE_MOVES, 'awaiting-handshake', (e) => core.stateChanged(this, e));
+  }
+
+  /** The one way the state changes: a checked move, emitted as the server's `connState`. */
+  #to(to: ServerConnState): void {
+    const from = this.#state;
+    checkMove(SERVER_CONN_STATE_MOVES, from, to);
+    if (from === to) return;
+    this.#state = to;
+    this.core.stateChanged(this, { from, to });
   }
 
   /** @internal starts reading, runs `onConnect` and the handshake timer. */
@@ -76,12 +80,18 @@ export class Conn extends Writer {
 
   /** `awaiting-handshake`, `open`, `closing` or `closed`; every change is emitted as the server's `connState`. */
   get state(): ServerConnState {
-    return this.#state._now;
+    return this.#state;
   }
 
   /** Whether the id is this connection's. */
   is(id: string): boolean {
     return this.id === id;
+  }
+
+  /** `X-Websocket-Reconnect` of the upgrade request: how many times the client retried (0 = first connection). */
+  get reconnectTries(): number {
+    const tries = Number.parseInt(String(this.request.headers['x-websocket-reconnect'] ?? ''), 10);
+    return Number.isFinite(tries) && tries > 0 ? tries : 0;
   }
 
   /** Whether the client reconnected (`reconnectTries > 0`). */
@@ -91,51 +101,28 @@ export class Conn extends Writer {
 
   /** Whether the connection is closing or closed (nothing is dispatched or written any more). */
   get isClosed(): boolean {
-    const s = this.#state._now;
+    const s = this.#state;
     return s === 'closing' || s === 'closed';
   }
 
   /** @internal the handshake completed and the connection is not closing */
   get isOpen(): boolean {
-    return this.#state._now === 'open';
+    return this.#state === 'open';
   }
 
   /** The handshake completed (`A`+id sent) and the connection is open. */
   get isAcknowledged(): boolean {
-    return this.#state._now === 'open';
-  }
-
-  /** Stores a value on this connection (local only). */
-  set(key: string, value: unknown): void {
-    (this.#store ??= new Map()).set(key, value);
-  }
-
-  /** A stored value. */
-  get<T = unknown>(key: string): T | undefined {
-    return this.#store?.get(key) as T | undefined;
-  }
-
-  /** Adds 1 (or `by`) to a numeric value and returns it; a missing or non-numeric value counts as 0. */
-  increment(key: string, by = 1): number {
-    const v = this.#store?.get(key);
-    const n = (typeof v === 'number' ? v : 0) + by;
-    this.set(key, n);
-    return n;
-  }
-
-  /** Subtracts 1 (or `by`) and returns the value. */
-  decrement(key: string, by = 1): number {
-    return this.increment(key, -by);
+    return this.#state === 'open';
   }
 
   /** A connected namespace, or undefined. */
   namespace(name: string): NSConn | undefined {
-    return this.nss.get(name);
+    return lookup(this.#nss, name);
   }
 
   /** The connected namespaces. */
   namespaces(): NSConn[] {
-    return [...this.nss.values()];
+    return listOf(this.#nss);
   }
 
   /**
@@ -181,24 +168,21 @@ export class Conn extends Writer {
 
   /**
    * @internal the NSConn being connected for `namespace` (created if declared; undefined when not declared): a client
-   * connect crossing a server connect of the namespace gets the same one. The map exists only while one is entering.
+   * connect crossing a server connect of the namespace gets the same one (kept only while it is entering).
    */
   entering(namespace: string): NSConn | undefined {
-    const known = this.#entering?.get(namespace);
+    const known = lookup(this.#entering, namespace);
     if (known) return known;
     const events = this.core.events.get(namespace);
     if (!events) return undefined;
     const ns = new NSConn(this, namespace, events);
-    (this.#entering ??= new Map()).set(namespace, ns);
+    this.#entering = withNamespace(this.#entering, ns);
     return ns;
   }
 
   /** @internal the connect of `ns` ended (accepted or not): a later connect starts afresh */
   entered(ns: NSConn): void {
-    const map = this.#entering;
-    if (map?.get(ns.namespace) !== ns) return;
-    map.delete(ns.namespace);
-    if (map.size === 0) this.#entering = undefined;
+    this.#entering = withoutNamespace(this.#entering, ns);
   }
 
   /** @internal a system handler's outcome with the server's `systemHandlerTimeout` */
@@ -226,25 +210,23 @@ export class Conn extends Writer {
 
   /** @internal holds incoming frames (except replies to our asks) until `p` settles. */
   hold(p: Promise<unknown>): void {
-    this.#holds++;
-    const release = () => this.#release();
+    const held = (this.#held ??= new Inbox());
+    held.holds++;
+    const release = () => this.#release(held);
     p.then(release, release);
   }
 
-  #release(): void {
-    if (--this.#holds > 0) return;
-    const inbox = this.#inbox;
-    while (this.#holds === 0 && inbox !== undefined && inbox.length > 0 && this.isOpen) {
-      const m = inbox.shift() as Message;
-      this.#inboxBytes -= sizeOf(m);
-      this.#dispatch(m);
-    }
+  #release(held: Inbox): void {
+    if (--held.holds > 0) return;
+    let m: Message | undefined;
+    while (held.holds === 0 && this.isOpen && (m = held.next()) !== undefined) this.#dispatch(m);
+    if (held.holds === 0 && this.#held === held) this.#held = undefined;
   }
 
   /** @internal write guard */
   canWrite(namespace: string, room: string, event: string): boolean {
     if (event === OnNamespaceConnect || event === OnNamespaceDisconnect) return true;
-    const ns = this.nss.get(namespace);
+    const ns = lookup(this.#nss, namespace);
     if (ns === undefined) return false;
     if (room !== '' && event !== OnRoomJoin && event !== OnRoomLeft) return ns.hasRoom(room);
     return true;
@@ -252,13 +234,13 @@ export class Conn extends Writer {
 
   /** @internal registers a connected namespace (and the server's index). */
   addNamespace(ns: NSConn): void {
-    this.nss.set(ns.namespace, ns);
+    this.#nss = withNamespace(this.#nss, ns);
     this.core.indexNamespace(ns, true);
   }
 
   /** @internal */
   removeNamespace(ns: NSConn): void {
-    if (this.nss.get(ns.namespace) === ns) this.nss.delete(ns.namespace);
+    this.#nss = withoutNamespace(this.#nss, ns);
     this.core.indexNamespace(ns, false);
   }
 
@@ -279,7 +261,7 @@ export class Conn extends Writer {
   /** @internal the handshake completed: open, registered, `A` + id sent */
   open(): void {
     this.#handshake = undefined;
-    this.#state.to('open');
+    this.#to('open');
     this.core.register(this);
     if (!this.core.onlyNative) this.send(encodeAckId(this.id), false);
   }
@@ -287,34 +269,23 @@ export class Conn extends Writer {
   /** @internal one frame, handled by the rule of the state it arrives in */
   onFrame(data: Frame, isBinary: boolean): void {
     this.lastRead = this.lastPong = this.core.clock;
-    const st = this.#state._now;
+    const st = this.#state;
     if (st === 'open') {
       if (data.length === 0) return;
       const m = decode(data, this.core.decodeOptions);
-      if (m.invalid === true) return this.#invalidFrame(data);
-      if (this.#holds === 0) return this.#dispatch(m);
+      if (m.invalid === true) return this.core.invalidFrame(this, data);
+      const held = this.#held;
+      if (held === undefined) return this.#dispatch(m);
       if (this.#resolveReply(m)) return;
-      if ((this.#inboxBytes += sizeOf(m)) > this.core.limits.maxHeldBytes) return this.close(1008, 'too many bytes while a request is pending');
-      (this.#inbox ??= []).push(m);
+      if (!held.keep(m, this.core.limits.maxHeldBytes)) return this.close(1008, 'too many bytes while a request is pending');
     } else if (st === 'awaiting-handshake') this.#handshake?.frame(data, isBinary);
     // closing, closed: nothing more is dispatched
-  }
-
-  /** Go drops a frame it cannot parse and keeps reading; the application may observe it. */
-  #invalidFrame(data: Frame): void {
-    const cb = this.core.onInvalidFrame;
-    if (!cb) return;
-    try {
-      cb(new InvalidPayloadError(), this, data);
-    } catch (e) {
-      this.core.logger.error('neffos: onInvalidFrame failed:', e);
-    }
   }
 
   /** Go's `handleMessage`, server side. */
   #dispatch(m: Message): void {
     if (this.core.onlyNative) {
-      const ns = this.nss.get('');
+      const ns = lookup(this.#nss, '');
       if (ns) this.#answerEvent(m as ServerMessage, ns);
       return;
     }
@@ -328,7 +299,7 @@ export class Conn extends Writer {
       if (r !== undefined) this.hold(r);
       return;
     }
-    const ns = this.nss.get(m.namespace);
+    const ns = lookup(this.#nss, m.namespace);
     // Go answers `bad namespace`, but its own write guard drops it: silence.
     if (ns) this.#answerEvent(m as ServerMessage, ns);
   }
@@ -353,26 +324,27 @@ export class Conn extends Writer {
     });
   }
 
-  /** @internal the socket closed (its close event) */
+  /** @internal the socket closed (its close event; once) */
   gone(): void {
-    if (this.#state._now !== 'closed') this.#end('closed');
+    if (this.#state === 'closed') return;
+    this.#end('closed');
     this.core.socketGone(this);
   }
 
   /** The one way out of `awaiting-handshake` and `open`: local cleanup, no protocol message. */
   #end(to: 'closing' | 'closed'): void {
-    const from = this.#state._now;
-    this.#state.to(to);
+    const from = this.#state;
+    this.#to(to);
     if (from === 'closing') return; // cleaned up when it started closing
     this.#handshake?.end(false);
     this.#handshake = undefined;
-    for (const ns of [...this.nss.values()]) {
+    for (const ns of listOf(this.#nss)) {
       ns.forceLeaveAll(true);
       fireAndForget(ns.events, ns, localMessage(ns.namespace, '', OnNamespaceDisconnect, true), this.core.logger);
       this.removeNamespace(ns);
     }
     this.#requests?.pending.rejectAll(new ClosedError());
-    this.#inbox = undefined;
+    this.#held = undefined;
     if (from === 'open') this.core.unregister(this);
   }
 }

@@ -3,7 +3,7 @@
  * a class or an instance whose methods are the events of one namespace, one instance per namespace
  * connection, dependencies (static or request-scoped) injected when the instance is built.
  */
-import type { IncomingMessage } from 'node:http';
+import type { UpgradeRequest } from './request.js';
 import { Events } from '../protocol/index.js';
 import { toHandlers, type Handlers } from './handler.js';
 import type { Conn } from './conn.js';
@@ -30,8 +30,8 @@ export function eventPrefixMatcher(prefix: string): EventMatcher {
 export interface ControllerContext {
   readonly conn: Conn;
   readonly nsConn: NSConn;
-  /** The HTTP upgrade request (Iris's `websocket.GetContext`). */
-  readonly request: IncomingMessage;
+  /** The HTTP upgrade request (Iris's `websocket.GetContext`): `conn.request`. */
+  readonly request: UpgradeRequest;
 }
 
 const SCOPED = Symbol('neffos-ts.scoped');

@@ -8,7 +8,7 @@ import type { Conn } from './conn.js';
 import type { NSConn } from './nsconn.js';
 import type { Limits } from './options.js';
 import type { ServerConnStateChange } from './state.js';
-import type { BroadcastMessage, Logger, ServerOptions, SlowConsumerPolicy } from './types.js';
+import type { BroadcastMessage, Logger, SlowConsumerPolicy } from './types.js';
 
 /** @internal */
 export interface ServerCore {
@@ -27,11 +27,12 @@ export interface ServerCore {
   /** Per-connection bounds. */
   readonly limits: Limits;
   readonly logger: Logger;
-  readonly onInvalidFrame: ServerOptions['onInvalidFrame'];
   /** A coarse clock (ms), advanced by the server's sweep timer. */
   readonly clock: number;
   /** A fresh unpredictable server wait token. */
   nextToken(): string;
+  /** Go drops a frame it cannot parse and keeps reading; `onInvalidFrame` may observe it (a throw is logged). */
+  invalidFrame(conn: Conn, frame: string | Uint8Array): void;
   /** A connection changed state. */
   stateChanged(conn: Conn, change: ServerConnStateChange): void;
   /** The `drop` policy dropped a message of `conn` (its send buffer held `bufferedAmount` bytes). */

@@ -4,7 +4,7 @@
  * still alive and the liveness sweep. The public API over it is server/server.ts.
  */
 import type { EventEmitter } from 'node:events';
-import { OnNativeMessage, type DecodeOptions, type Message } from '../protocol/index.js';
+import { InvalidPayloadError, OnNativeMessage, type DecodeOptions, type Message } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import type { ServerCore } from './core.js';
 import type { Handlers } from './handler.js';
@@ -37,8 +37,10 @@ export class Hub implements ServerCore {
   /** Messages dropped by the `drop` policy, every connection together. */
   droppedTotal = 0;
   readonly registry = new Registry();
-  /** Every accepted socket until its close event, handshake done or not (close() waits for them). */
-  readonly sockets = new Set<Conn>();
+  /** Accepted sockets whose handshake has not completed (the open ones are in the registry; no second set holds them). */
+  readonly handshaking = new Set<Conn>();
+  /** Accepted sockets until their close event, handshake done or not (close() waits for them). */
+  #live = 0;
   readonly pending = new PendingAsks();
   /** wait token → the connection id an ask was sent `to`: only that connection's reply resolves it. */
   readonly askTargets = new Map<string, string>();
@@ -84,13 +86,18 @@ export class Hub implements ServerCore {
 
   /** Resolves when every accepted socket has closed. */
   whenGone(): Promise<void> {
-    if (this.sockets.size === 0) return Promise.resolve();
+    if (this.#live === 0) return Promise.resolve();
     return new Promise((resolve) => this.#goneWaiters.push(resolve));
   }
 
+  accepted(conn: Conn): void {
+    this.#live++;
+    this.handshaking.add(conn);
+  }
+
   socketGone(conn: Conn): void {
-    this.sockets.delete(conn);
-    if (this.sockets.size > 0 || this.#goneWaiters.length === 0) return;
+    this.handshaking.delete(conn);
+    if (--this.#live > 0 || this.#goneWaiters.length === 0) return;
     const w = this.#goneWaiters;
     this.#goneWaiters = [];
     for (const f of w) f();
@@ -111,6 +118,16 @@ export class Hub implements ServerCore {
 
   corked(conn: Conn): void {
     this.#corked.push(conn);
+  }
+
+  invalidFrame(conn: Conn, frame: string | Uint8Array): void {
+    const cb = this.onInvalidFrame;
+    if (!cb) return;
+    try {
+      cb(new InvalidPayloadError(), conn, frame);
+    } catch (e) {
+      this.logger.error('neffos: onInvalidFrame failed:', e);
+    }
   }
 
   /** `connState` listeners hear it (a throwing listener is logged, never fatal). */
@@ -137,6 +154,7 @@ export class Hub implements ServerCore {
   }
 
   register(conn: Conn): void {
+    this.handshaking.delete(conn);
     this.registry.add(conn);
   }
 

@@ -13,6 +13,7 @@
  */
 export { Server, getContext, DEFAULTS } from './server.js';
 export { Conn } from './conn.js';
+export type { UpgradeRequest } from './request.js';
 export {
   MemoryStackExchange, type StackExchange, type ExchangeHub, type Topic, type StackExchangeEvent, type StackExchangeStats,
 } from './exchange.js';

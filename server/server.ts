@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { ClosedError, askAbortedError, checkBody, isValidConnectionId } from '../protocol/index.js';
 import { Conn } from './conn.js';
+import type { UpgradeRequest } from './request.js';
 import { Cluster } from './cluster.js';
 import type { StackExchange, StackExchangeStats } from './exchange.js';
 import { serverNamespaces, type ConnHandler, type ConnHandlerLike } from './controller.js';
@@ -186,7 +187,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
    */
   accept(socket: ServerSocket, request: IncomingMessage, id?: string): Conn {
     const conn = new Conn(this.hub, socket, request, id ?? (this.options.idGenerator ? this.options.idGenerator(request) : randomUUID()));
-    this.hub.sockets.add(conn);
+    this.hub.accepted(conn);
     if (this.hub.isClosed) {
       conn.close(1001, 'server closed');
       return conn;
@@ -314,7 +315,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
       this.hub.isClosed = true;
       clearInterval(this.#sweepTimer);
       // Every socket, handshake finished or not.
-      for (const c of [...this.hub.sockets]) c.close(code, reason);
+      for (const c of [...this.hub.handshaking, ...this.hub.registry.all]) c.close(code, reason);
       this.hub.pending.rejectAll(new ClosedError('server closed'));
       this.#wss.close();
       const cluster = this.hub.registry.cluster;
@@ -328,7 +329,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
   }
 }
 
-/** The upgrade request of a connection (Iris's `websocket.GetContext`). */
-export function getContext(conn: Conn): IncomingMessage {
+/** The upgrade request of a connection (Iris's `websocket.GetContext`): `conn.request`, an {@link UpgradeRequest}. */
+export function getContext(conn: Conn): UpgradeRequest {
   return conn.request;
 }

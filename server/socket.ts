@@ -126,15 +126,13 @@ export class WsSocket implements ServerSocket {
   }
 
   listen(h: SocketHandlers): void {
-    // Shared listener functions (`this` is the ws): no closures per connection.
+    // One shared function (`this` is the ws) takes the events ws emits: no closure and no listener entries per
+    // connection (an emitter's listener table is a dictionary of about 250 bytes once it holds four events).
     const ws = this.#ws as Tagged;
     ws[HANDLERS] = h;
     ws[TOO_BIG] = this.#tooBigReason;
     ws.close = closeWithReason;
-    ws.on('message', onMessage);
-    ws.on('close', onClose);
-    ws.on('pong', onPong);
-    ws.on('error', ignore);
+    ws.emit = emitToHandlers;
   }
 }
 
@@ -142,21 +140,17 @@ const HANDLERS = Symbol('neffos.handlers');
 const TOO_BIG = Symbol('neffos.tooBig');
 type Tagged = WebSocket & { [HANDLERS]: SocketHandlers; [TOO_BIG]: string };
 
-function onMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
-  const buf = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data;
-  (this as Tagged)[HANDLERS].message(isBinary ? buf : buf.toString(), isBinary);
-}
-
-function onClose(this: WebSocket, code: number, reason: Buffer): void {
-  (this as Tagged)[HANDLERS].close(code, reason.toString());
-}
-
-function onPong(this: WebSocket): void {
-  (this as Tagged)[HANDLERS].pong();
-}
-
-function ignore(): void {
-  /* 'close' follows */
+/** The ws's `emit`: `message`, `close` and `pong` go to the handlers, `error` is dropped ('close' follows), the rest to EventEmitter. */
+function emitToHandlers(this: Tagged, event: string | symbol, a?: unknown, b?: unknown): boolean {
+  if (event === 'message') {
+    const data = a as Buffer | ArrayBuffer | Buffer[];
+    const buf = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data;
+    this[HANDLERS].message(b === true ? buf : buf.toString(), b === true);
+  } else if (event === 'close') this[HANDLERS].close(a as number, String(b));
+  else if (event === 'pong') this[HANDLERS].pong();
+  // eslint-disable-next-line prefer-rest-params -- forwards whatever ws emits, without an array per call
+  else if (event !== 'error') return WsWebSocket.prototype.emit.apply(this, arguments as unknown as [string]);
+  return true;
 }
 
 /** ws closes an oversized message with 1009 and no reason; give the peer a clear one. */

@@ -1,6 +1,7 @@
 /**
- * The one state of a server Conn (docs/server.md "States"), held in the client's {@link State} (client/state.ts):
- * changed only through `State.to`, which checks the move against the table below and reports `{ from, to }`.
+ * The one state of a server Conn (docs/server.md "States"): a field of the Conn (no State object per connection),
+ * changed only by its `#to`, which checks the move against the table below (`checkMove`, client/state.ts) and emits
+ * `{ from, to }` as the server's `connState`.
  *
  * ```
  *  awaiting-handshake ──A+id──▶ open ──close()──▶ closing ──socket gone──▶ closed

@@ -52,6 +52,26 @@ test('X-Websocket-Header-* query parameters become headers before the id is gene
   assert.equal(getContext(conn).headers['x-user'], 'ann');
 });
 
+test('conn.request keeps what users read of the upgrade request: url, method, httpVersion, headers, socket, remoteAddress', async (t) => {
+  const lb = await loopback(headersNs);
+  t.after(() => lb.stop());
+  const a = await lb.client('?X-Websocket-Header-X-User=ann', { headers: { 'User-Agent': 'probe/1' } });
+  const b = await lb.client('', { headers: { 'User-Agent': 'probe/1' } });
+  const ra = lb.server.connection(a.id)!.request;
+  const rb = lb.server.connection(b.id)!.request;
+  assert.match(ra.url, /^\/ws\?X-Websocket-Header-X-User=ann$/);
+  assert.equal(ra.method, 'GET');
+  assert.equal(ra.httpVersion, '1.1');
+  assert.equal(ra.headers['x-user'], 'ann');
+  assert.equal(ra.headers.upgrade?.toLowerCase(), 'websocket');
+  assert.equal(ra.headers['user-agent'], 'probe/1');
+  assert.equal(rb.headers['user-agent'], 'probe/1', 'an equal value shared between connections reads the same');
+  assert.equal(rb.headers['x-user'], undefined);
+  assert.equal(ra.remoteAddress, '127.0.0.1');
+  assert.equal(ra.socket.remoteAddress, '127.0.0.1');
+  assert.equal(typeof ra.socket.remotePort, 'number');
+});
+
 test('a cross-origin upgrade is refused with 403 and a log line by default; allowedOrigins lists exceptions', async (t) => {
   const warnings: string[] = [];
   const errors: string[] = [];
