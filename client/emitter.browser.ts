@@ -28,17 +28,18 @@ export class EventEmitter<_Events = any> {
   }
 
   off(event: Name, fn?: Fn): this {
-    return this._put(event, fn ? this._get(event).filter((l) => l != fn && l._fn != fn) : []);
+    // Without `fn` the filter keeps nothing.
+    return this._put(event, this._get(event).filter((l) => fn && l != fn && l._fn != fn));
   }
 
   emit(event: Name, ...args: unknown[]): boolean {
     const ls = this._get(event);
     for (const l of ls) l.apply(this, args);
-    return ls.length > 0;
+    return !!ls.length;
   }
 
   removeAllListeners(event?: Name): this {
-    return event === undefined ? (this._ev.clear(), this) : this.off(event);
+    return event === undefined ? ((this._ev = new Map()), this) : this.off(event);
   }
 
   listenerCount(event: Name): number {
