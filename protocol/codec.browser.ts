@@ -26,14 +26,6 @@ function join(head: string, b: Body): Uint8Array {
   return out;
 }
 
-function text(head: string, b: Uint8Array): Frame {
-  try {
-    return head + strict.decode(b);
-  } catch {
-    return join(head, b);
-  }
-}
-
 export function encode(m: MessageInit): Frame {
   let { wait = '', body = '', error } = m; // body: the error text replaces it
   let head = '';
@@ -42,7 +34,13 @@ export function encode(m: MessageInit): Frame {
     head = [wait, escape(m.namespace), escape(m.room), escape(m.event), +(error !== undefined), +!!m.isNoOp, ''].join(';');
     body = error ?? body;
   }
-  return m.binary ? join(head, body) : typeof body == 'string' ? head + body : text(head, body);
+  // A text frame unless binary, or bytes that are not UTF-8 (a text frame must be: browsers and ws close with 1007).
+  if (!m.binary) {
+    try {
+      return head + (typeof body == 'string' ? body : strict.decode(body));
+    } catch {}
+  }
+  return join(head, body);
 }
 
 export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferView, o: DecodeOptions = {}): Message {
