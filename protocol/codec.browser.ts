@@ -51,9 +51,9 @@ export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferVie
     const f = frame as ArrayBufferView;
     const b: Uint8Array | string = binary ? new Uint8Array(f.buffer ?? f, f.byteOffset, f.byteLength) : (frame as string);
     if (!b.length) throw 0;
-    // the 6 separators of the header (none looked for when every frame is native)
+    // the 6 separators of the header
     let end = -1;
-    let n = o.onlyNative ? 0 : 6;
+    let n = 6;
     while (n && (end = (b as string).indexOf((binary ? 0x3b : ';') as string, end + 1)) >= 0) n--;
     if (n || o.onlyNative) {
       if (o.onlyNative || o.allowNative) return msg({ event: OnNativeMessage, body: b.slice(0), native: !!o.allowNative });
@@ -65,7 +65,7 @@ export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferVie
     // Go: isError=1 with an empty text is no error at all.
     const error = isError == '1' && body.length ? bodyText(body) : undefined;
     return msg({
-      wait, namespace: unescape(namespace), room: unescape(room), event, body: error === undefined ? body : undefined, error,
+      wait, namespace: unescape(namespace), room: unescape(room), event, body: error ? undefined : body, error,
       isNoOp: isNoOp == '1', native: !!o.allowNative && event == OnNativeMessage,
     });
   } catch {
