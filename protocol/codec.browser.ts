@@ -45,7 +45,7 @@ export function encode(m: MessageInit): Frame {
 
 export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferView, o: DecodeOptions = {}): Message {
   const binary = typeof frame != 'string';
-  const msg = (m: MessageInit): Message => createMessage({ ...m, binary, body: m.body ?? (binary ? new Uint8Array(0) : '') });
+  const msg = (m: MessageInit): Message => createMessage({ ...m, binary, body: m.body ?? (binary ? new Uint8Array() : '') });
   try {
     // An ArrayBuffer has no `buffer`: it is viewed whole. Anything else that is not text is an error (caught).
     const f = frame as ArrayBufferView;
