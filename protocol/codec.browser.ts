@@ -45,7 +45,8 @@ export function encode(m: MessageInit): Frame {
 
 export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferView, o: DecodeOptions = {}): Message {
   const binary = typeof frame != 'string';
-  const msg = (m: MessageInit): Message => createMessage({ ...m, binary, body: m.body ?? (binary ? new Uint8Array() : '') });
+  // `m` holds no undefined values (createMessage may copy them in browser builds)
+  const msg = (m: MessageInit): Message => createMessage({ binary, body: binary ? new Uint8Array() : '', ...m });
   try {
     // An ArrayBuffer has no `buffer`: it is viewed whole. Anything else that is not text is an error (caught).
     const f = frame as ArrayBufferView;
@@ -63,9 +64,9 @@ export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferVie
     const body = b.slice(end + 1);
     const event = unescape(escaped);
     // Go: isError=1 with an empty text is no error at all.
-    const error = isError == '1' && body.length ? bodyText(body) : undefined;
     return msg({
-      wait, namespace: unescape(namespace), room: unescape(room), event, body: error ? undefined : body, error,
+      wait, namespace: unescape(namespace), room: unescape(room), event,
+      ...(isError == '1' && body.length ? { error: bodyText(body) } : { body }),
       isNoOp: isNoOp == '1', native: !!o.allowNative && event == OnNativeMessage,
     });
   } catch {
