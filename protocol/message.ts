@@ -52,18 +52,7 @@ export interface Message {
 /** What callers provide to build a message: every field is optional. */
 export type MessageInit = Partial<Message>;
 
-const EMPTY: Message = {
-  wait: '', namespace: '', room: '', event: '', body: '', isNoOp: false, binary: false, native: false, fromExplicit: '', fromStackExchange: false,
-};
-
-const FIELDS = [...Object.keys(EMPTY), 'error', 'invalid'] as (keyof Message)[];
-
-/** Builds a complete {@link Message}: the fields of `init` that are not `undefined` over the empty message. */
-export function createMessage(init: MessageInit = {}): Message {
-  const m = { ...EMPTY };
-  for (const k of FIELDS) if (init[k] !== undefined) m[k as 'wait'] = init[k] as string;
-  return m;
-}
+export { createMessage } from './create-message.js';
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 const decoder = /* @__PURE__ */ new TextDecoder();
