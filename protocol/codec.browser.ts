@@ -51,13 +51,13 @@ export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferVie
     // An ArrayBuffer has no `buffer`: it is viewed whole. Anything else that is not text is an error (caught).
     const f = frame as ArrayBufferView;
     const b: Uint8Array | string = binary ? new Uint8Array(f.buffer ?? f, f.byteOffset, f.byteLength) : (frame as string);
-    if (!b.length) throw 0;
     // the 6 separators of the header
     let end = -1;
     let n = 6;
     while (n && (end = (b as string).indexOf((binary ? 0x3b : ';') as string, end + 1)) >= 0) n--;
     if (n || o.onlyNative) {
-      if (o.onlyNative || o.allowNative) return msg({ event: OnNativeMessage, body: b.slice(0), native: !!o.allowNative });
+      // an empty frame (no separator) is not even a native message
+      if (b.length && (o.onlyNative || o.allowNative)) return msg({ event: OnNativeMessage, body: b.slice(0), native: !!o.allowNative });
       throw 0;
     }
     const [wait, namespace, room, escaped, isError, isNoOp] = bodyText(b.slice(0, end)).split(';');
