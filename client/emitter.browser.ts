@@ -14,7 +14,8 @@ export class EventEmitter<_Events = any> {
 
   on(event: Name, fn: Fn): this {
     if (typeof fn != 'function') throw new TypeError('The listener must be a function');
-    return this._put(event, [...this._get(event), fn]);
+    this._ev.set(event, [...this._get(event), fn]);
+    return this;
   }
 
   /** The listener is wrapped; the wrapper removes itself before it calls it, and `off(event, fn)` finds it by `_fn`. */
@@ -29,7 +30,9 @@ export class EventEmitter<_Events = any> {
 
   off(event: Name, fn?: Fn): this {
     // Without `fn` the filter keeps nothing.
-    return this._put(event, this._get(event).filter((l) => fn && l != fn && l._fn != fn));
+    // An event whose listeners are all gone keeps an empty list: `emit` reports false for it.
+    this._ev.set(event, this._get(event).filter((l) => fn && l != fn && l._fn != fn));
+    return this;
   }
 
   emit(event: Name, ...args: unknown[]): boolean {
@@ -48,11 +51,5 @@ export class EventEmitter<_Events = any> {
 
   private _get(event: Name): Fn[] {
     return this._ev.get(event) ?? [];
-  }
-
-  /** An event whose listeners are all gone keeps an empty list: `emit` reports false for it. */
-  private _put(event: Name, list: Fn[]): this {
-    this._ev.set(event, list);
-    return this;
   }
 }
