@@ -15,11 +15,10 @@ import type { DecodeOptions, Frame } from './codec.js';
 
 const enc = new TextEncoder();
 const strict = new TextDecoder('utf-8', { fatal: true });
-const bytes = (b: Body): Uint8Array => (typeof b == 'string' ? enc.encode(b) : b);
 
 function join(head: string, b: Body): Uint8Array {
   const h = enc.encode(head);
-  const p = bytes(b);
+  const p = typeof b == 'string' ? enc.encode(b) : b;
   const out = new Uint8Array(h.length + p.length);
   out.set(h);
   out.set(p, h.length);
