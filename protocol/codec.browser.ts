@@ -10,20 +10,11 @@
  */
 import { escape, unescape } from './escape.js';
 import { OnNativeMessage } from './events.js';
-import { type Body, bodyText, createMessage, type Message, type MessageInit } from './message.js';
+import { bodyText, createMessage, type Message, type MessageInit } from './message.js';
 import type { DecodeOptions, Frame } from './codec.js';
 
 const enc = new TextEncoder();
 const strict = new TextDecoder('utf-8', { fatal: true });
-
-function join(head: string, b: Body): Uint8Array {
-  const h = enc.encode(head);
-  const p = typeof b == 'string' ? enc.encode(b) : b;
-  const out = new Uint8Array(h.length + p.length);
-  out.set(h);
-  out.set(p, h.length);
-  return out;
-}
 
 export function encode(m: MessageInit): Frame {
   let { wait = '', body = '', error } = m; // body: the error text replaces it
@@ -39,7 +30,13 @@ export function encode(m: MessageInit): Frame {
       return head + (typeof body == 'string' ? body : strict.decode(body));
     } catch {}
   }
-  return join(head, body);
+  // A binary frame: the header's bytes, then the body's.
+  const h = enc.encode(head);
+  const b = typeof body == 'string' ? enc.encode(body) : body;
+  const out = new Uint8Array(h.length + b.length);
+  out.set(h);
+  out.set(b, h.length);
+  return out;
 }
 
 export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferView, o: DecodeOptions = {}): Message {
