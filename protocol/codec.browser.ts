@@ -53,8 +53,7 @@ export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferVie
     while (n && (end = (b as string).indexOf((binary ? 0x3b : ';') as string, end + 1)) >= 0) n--;
     if (n || o.onlyNative) {
       // an empty frame (no separator) is not even a native message
-      if (b.length && (o.onlyNative || o.allowNative)) return msg({ event: OnNativeMessage, body: b.slice(0), native: !!o.allowNative });
-      throw 0;
+      return msg(b.length && (o.onlyNative || o.allowNative) ? { event: OnNativeMessage, body: b.slice(), native: !!o.allowNative } : { invalid: true });
     }
     const [wait, namespace, room, escaped, isError, isNoOp] = bodyText(b.slice(0, end)).split(';');
     const body = b.slice(end + 1);
