@@ -4,7 +4,9 @@
  * frame a client writes or reads, in fewer bytes: no Node-oriented ASCII fast paths, and none of
  * the server-to-server markers, which Go never writes to a client socket (`Conn.Write` clears
  * `FromExplicit`; the stackexchange `!` wait marker only crosses stackexchanges): `fromExplicit`
- * is not written, and a `neffos(0x…` or `x!…` wait is read as a plain wait token.
+ * is not written, and a `neffos(0x…` or `x!…` wait is read as a plain wait token. Binary frames
+ * are what a socket delivers, an ArrayBuffer (browsers, binaryType 'arraybuffer') or a Uint8Array
+ * (Buffer), not any ArrayBufferView.
  * Conformance tests run the golden vectors and the generated Go cases against both files
  * (server-to-server cases against this reading).
  */
@@ -39,21 +41,20 @@ export function encode(m: MessageInit): Frame {
   return out;
 }
 
-export function decode(frame: string | Uint8Array | ArrayBuffer | ArrayBufferView, o: DecodeOptions = {}): Message {
+export function decode(frame: string | Uint8Array | ArrayBuffer, o: DecodeOptions = {}): Message {
   const binary = typeof frame != 'string';
   // `m` holds no undefined values (createMessage may copy them in browser builds)
   const msg = (m: MessageInit): Message => createMessage({ binary, body: binary ? new Uint8Array() : '', ...m });
   try {
-    // An ArrayBuffer has no `buffer`: it is viewed whole. Anything else that is not text is an error (caught).
-    const f = frame as ArrayBufferView;
-    const b: Uint8Array | string = binary ? new Uint8Array(f.buffer ?? f, f.byteOffset, f.byteLength) : (frame as string);
+    // An ArrayBuffer is viewed, a Uint8Array copied; a non-frame gives no bytes (or throws) and is invalid.
+    const b = binary ? new Uint8Array(frame) : frame;
     // the 6 separators of the header
     let end = -1;
     let n = 6;
     while (n && (end = (b as string).indexOf((binary ? 0x3b : ';') as string, end + 1)) >= 0) n--;
     if (n || o.onlyNative) {
       // an empty frame (no separator) is not even a native message
-      return msg(b.length && (o.onlyNative || o.allowNative) ? { event: OnNativeMessage, body: b.slice(), native: !!o.allowNative } : { invalid: true });
+      return msg(b.length && (o.onlyNative || o.allowNative) ? { event: OnNativeMessage, body: b, native: !!o.allowNative } : { invalid: true });
     }
     const [wait, namespace, room, escaped, isError, isNoOp] = bodyText(b.slice(0, end)).split(';');
     const body = b.slice(end + 1);
