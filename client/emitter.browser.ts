@@ -29,8 +29,7 @@ export class EventEmitter<_Events = any> {
   }
 
   off(event: Name, fn?: Fn): this {
-    // Without `fn` the filter keeps nothing.
-    // An event whose listeners are all gone keeps an empty list: `emit` reports false for it.
+    // Without `fn` the filter keeps nothing. An event whose listeners are all gone keeps an empty list (`emit` reports false).
     this._ev.set(event, this._get(event).filter((l) => fn && l != fn && l._fn != fn));
     return this;
   }
