@@ -22,12 +22,12 @@ export function serve(conn: Conn<any>, m: EventMessage, ns: NSConn<any> | undefi
   const target = conn._ns(m.namespace);
   if (!target) return conn._answer(m, new BadNamespaceError());
   if (event === OnNamespaceConnect) {
-    if (target.state !== 'disconnected') return conn._answer(m);
+    if (target._state._now !== 'disconnected') return conn._answer(m);
     return void target._connect(undefined, m).catch(ignore);
   }
   const r = target._rooms.get(room);
   if (event === OnRoomJoin) {
-    if (r && r.state !== 'left') return conn._answer(m);
+    if (r && r._state._now !== 'left') return conn._answer(m);
     return void target._join(room, undefined, m).catch(ignore);
   }
   if (!r?.joined) return conn._answer(m);
