@@ -133,29 +133,27 @@ export class NSConn<E extends EventMap = EventMap> {
    */
   _join(name: string, options?: RequestOptions, served?: EventMessage): Promise<Room<E>> {
     const r = this._rooms.get(name) ?? new Room<E>(this, name);
-    const accept = () => { // the room is joined (the same Room object as before a reconnect); `_OnRoomJoined` fires
-      if (!served && r._state._now !== 'joining') this.conn._check(this, true); // the link dropped meanwhile
-      r._state.to('joined');
-      this._call(OnRoomJoined, this._after(OnRoomJoined, name, served));
-    };
     return enter<RoomState, Room<E>>(this._rooms, name, r, 'joined', 'joining', 'left', async () => {
       if (!served) await this._ask(OnRoomJoin, options, name);
-      await this._fire(OnRoomJoin, name, served, accept);
+      await this._fire(OnRoomJoin, name, served, () => { // the room is joined (the same Room object as before a reconnect)
+        if (!served && r._state._now !== 'joining') this.conn._check(this, true); // the link dropped meanwhile
+        r._state.to('joined');
+        this._call(OnRoomJoined, this._after(OnRoomJoined, name, served));
+      });
     });
   }
 
   /** @internal a leave, client-initiated or server-initiated (`served`); a second call meanwhile gets the same promise */
   async _leave(r: Room<E>, options?: RequestOptions, served?: EventMessage): Promise<void> {
-    // the room is left (unless a forced leave came first): forgotten, then `_OnRoomLeft`
-    const accept = () => {
-      if (r._state._now === 'left') return;
-      r._state.to('left');
-      this._rooms.delete(r.name); // a room not left is the one its NSConn knows by that name
-      this._call(OnRoomLeft, this._after(OnRoomLeft, r.name, served));
-    };
     return r._state.run('leaving', 'joined', async () => {
       if (!served) await this._ask(OnRoomLeave, options, r.name);
-      await this._fire(OnRoomLeave, r.name, served, accept);
+      // the room is left (unless a forced leave came first): forgotten, then `_OnRoomLeft`
+      await this._fire(OnRoomLeave, r.name, served, () => {
+        if (r._state._now === 'left') return;
+        r._state.to('left');
+        this._rooms.delete(r.name); // a room not left is the one its NSConn knows by that name
+        this._call(OnRoomLeft, this._after(OnRoomLeft, r.name, served));
+      });
     }, () => served || this.conn._check(this, !r.joined));
   }
 
