@@ -108,8 +108,8 @@ export class NSConn<E extends EventMap = EventMap> {
    * emits) is delivered. Server-initiated (`served`, see serve.ts): the local handler decides and its verdict answers.
    */
   _connect(options?: RequestOptions, served?: EventMessage): Promise<this> {
-    const accept = () => this.conn._connected(this, this._after(OnNamespaceConnected, '', served));
     return enter<NSConnState, this>(this.conn._namespaces as Map<string, this>, this.namespace, this, 'connected', 'connecting', 'disconnected', async () => {
+      const accept = () => this.conn._connected(this, this._after(OnNamespaceConnected, '', served));
       await this._fire(OnNamespaceConnect, '', served, served && accept);
       if (!served) await this._ask(OnNamespaceConnect, options, '', '', accept);
     });
