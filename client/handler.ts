@@ -6,16 +6,15 @@
 import type { Handler, HandlerResult } from './types.js';
 
 /** Receives a handler's outcome: an error (thrown or returned), else `undefined` and its result. */
-export type Outcome = (error: unknown, result?: HandlerResult) => void;
+export type Outcome = (error?: unknown, result?: HandlerResult) => void;
 
 /** Runs `h(ns, m)` (if any) and reports the outcome to `cb`. Never throws. */
 export function run(h: Handler<any, any> | undefined, ns: unknown, m: unknown, cb: Outcome): void {
-  if (!h) return cb(undefined);
   const out = (r: unknown) => cb(r instanceof Error ? r : undefined, r as HandlerResult);
   const fail = (e: unknown) => cb(e === undefined ? new Error('undefined') : e);
   let r: unknown;
   try {
-    r = h(ns as never, m as never);
+    r = h?.(ns as never, m as never); // no handler: no outcome
   } catch (e) {
     return fail(e);
   }

@@ -1,5 +1,5 @@
 import {
-  createMessage, errorToText, isReply, OnAnyEvent, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
+  type Body, createMessage, errorToText, isReply, OnAnyEvent, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
   OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft,
 } from '../protocol/index.js';
 import type { Conn } from './conn.js';
@@ -95,9 +95,11 @@ export class NSConn<E extends EventMap = EventMap> {
    * fires. A second call meanwhile gets the same promise; a refusal leaves it connected.
    */
   async disconnect(options?: RequestOptions): Promise<void> {
-    if (this._state._now !== 'disconnecting') this.conn._check(this);
-    await this._state.run('disconnecting', 'connected', () =>
-      this._ask(OnNamespaceDisconnect, options, '', undefined, () => this._drop(false, this._msg(OnNamespaceDisconnect))));
+    await this._state.run(
+      'disconnecting', 'connected',
+      () => this._ask(OnNamespaceDisconnect, options, '', '', () => this._drop(false, this._msg(OnNamespaceDisconnect))),
+      () => this.conn._check(this),
+    );
   }
 
   /**
@@ -106,10 +108,10 @@ export class NSConn<E extends EventMap = EventMap> {
    * emits) is delivered. Server-initiated (`served`, see serve.ts): the local handler decides and its verdict answers.
    */
   _connect(options?: RequestOptions, served?: EventMessage): Promise<this> {
-    const accept = () => this.conn._connected(this, this._after(OnNamespaceConnected, '', served));
     return enter<NSConnState, this>(this.conn._namespaces as Map<string, this>, this.namespace, this, 'connected', 'connecting', 'disconnected', async () => {
-      await this._fire(OnNamespaceConnect, served ?? this._msg(OnNamespaceConnect), served, accept);
-      if (!served) await this._ask(OnNamespaceConnect, options, '', undefined, accept);
+      const accept = () => this.conn._connected(this, this._after(OnNamespaceConnected, '', served));
+      await this._fire(OnNamespaceConnect, '', served, served && accept);
+      if (!served) await this._ask(OnNamespaceConnect, options, '', '', accept);
     });
   }
 
@@ -119,8 +121,8 @@ export class NSConn<E extends EventMap = EventMap> {
     return this.conn._send(this, { namespace: this.namespace, room, event, body, binary });
   }
 
-  /** @internal a request on this namespace (or one of its rooms) that waits for the answer */
-  _ask(event: string, options?: RequestOptions, room?: string, body?: E[string], onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
+  /** @internal a request on this namespace (or one of its rooms) that waits for the answer; no body is sent as '' */
+  _ask(event: string, options?: RequestOptions, room?: string, body?: Body, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
     return this.conn._request({ namespace: this.namespace, room, event, body }, options, onAnswer);
   }
 
@@ -131,31 +133,28 @@ export class NSConn<E extends EventMap = EventMap> {
    */
   _join(name: string, options?: RequestOptions, served?: EventMessage): Promise<Room<E>> {
     const r = this._rooms.get(name) ?? new Room<E>(this, name);
-    const accept = () => this._joined(r, this._after(OnRoomJoined, name, served));
     return enter<RoomState, Room<E>>(this._rooms, name, r, 'joined', 'joining', 'left', async () => {
       if (!served) await this._ask(OnRoomJoin, options, name);
-      await this._fire(OnRoomJoin, served ?? this._msg(OnRoomJoin, name), served, accept);
-      if (served) return;
-      if (r._state._now !== 'joining') this.conn._check(this, true); // the link dropped meanwhile
-      accept();
+      await this._fire(OnRoomJoin, name, served, () => { // the room is joined (the same Room object as before a reconnect)
+        if (!served && r._state._now !== 'joining') this.conn._check(this, true); // the link dropped meanwhile
+        r._state.to('joined');
+        this._call(OnRoomJoined, this._after(OnRoomJoined, name, served));
+      });
     });
-  }
-
-  /** @internal the room is joined (the same Room object as before a reconnect); `_OnRoomJoined` fires. */
-  _joined(r: Room<E>, m: EventMessage): void {
-    r._state.to('joined');
-    this._call(OnRoomJoined, m);
   }
 
   /** @internal a leave, client-initiated or server-initiated (`served`); a second call meanwhile gets the same promise */
   async _leave(r: Room<E>, options?: RequestOptions, served?: EventMessage): Promise<void> {
-    if (!served && r._state._now !== 'leaving') this.conn._check(this, this.room(r.name) !== r);
-    const accept = () => this._left(r, this._after(OnRoomLeft, r.name, served));
-    await r._state.run('leaving', 'joined', async () => {
+    return r._state.run('leaving', 'joined', async () => {
       if (!served) await this._ask(OnRoomLeave, options, r.name);
-      await this._fire(OnRoomLeave, served ?? this._msg(OnRoomLeave, r.name), served, accept);
-      if (!served) accept();
-    });
+      // the room is left (unless a forced leave came first): forgotten, then `_OnRoomLeft`
+      await this._fire(OnRoomLeave, r.name, served, () => {
+        if (r._state._now === 'left') return;
+        r._state.to('left');
+        this._rooms.delete(r.name); // a room not left is the one its NSConn knows by that name
+        this._call(OnRoomLeft, this._after(OnRoomLeft, r.name, served));
+      });
+    }, () => served || this.conn._check(this, !r.joined));
   }
 
   /**
@@ -164,7 +163,8 @@ export class NSConn<E extends EventMap = EventMap> {
    */
   _dispatch(m: EventMessage): void {
     this._call(m.event, m, (e, result) => {
-      if (e === undefined && isReply(result)) {
+      if (e === undefined) {
+        if (!isReply(result)) return;
         try {
           checkBody(result.body, 'reply');
           return this.conn._reply(this, { ...m, error: undefined, body: result.body });
@@ -172,7 +172,7 @@ export class NSConn<E extends EventMap = EventMap> {
           this.conn.emit('error', (e = te));
         }
       }
-      if (e !== undefined) this.conn._reply(this, { ...m, error: errorToText(e) });
+      this.conn._reply(this, { ...m, error: errorToText(e) });
     });
   }
 
@@ -188,30 +188,23 @@ export class NSConn<E extends EventMap = EventMap> {
     for (const r of this._rooms.values()) {
       const was = r._state._now;
       r._state.to('left');
-      if (was !== 'joined' && was !== 'leaving') continue; // a join in flight fails with its request
-      const left = this._msg(OnRoomLeave, r.name, true, m.isLocal);
-      this._call(OnRoomLeave, left);
-      this._call(OnRoomLeft, { ...left, event: OnRoomLeft });
+      if (was === 'joined' || was === 'leaving') { // a join in flight fails with its request
+        const left = { ...this._msg(OnRoomLeave, r.name, true), isLocal: m.isLocal };
+        this._call(OnRoomLeave, left);
+        this._call(OnRoomLeft, { ...left, event: OnRoomLeft });
+      }
     }
     if (!keep) this._rooms.clear();
     this._state.to('disconnected');
     this._call(OnNamespaceDisconnect, m);
   }
 
-  /** @internal the room is left (unless a forced leave came first): forgotten, then `_OnRoomLeft` */
-  _left(r: Room<E>, m: EventMessage): void {
-    if (r._state._now === 'left') return;
-    r._state.to('left');
-    this._rooms.delete(r.name); // a room not left is the one its NSConn knows by that name
-    this._call(OnRoomLeft, m);
-  }
-
   /** @internal a local event message */
-  _msg(event: string, room = '', isForced = false, isLocal = true): EventMessage {
-    return { ...createMessage({ namespace: this.namespace, room, event }), isLocal, isForced };
+  _msg(event: string, room = '', isForced = false): EventMessage {
+    return { ...createMessage({ namespace: this.namespace, room, event }), isLocal: true, isForced };
   }
 
-  /** @internal the message of `event` that follows a request: the served one's (same wait, not local), else a local one */
+  /** @internal the message of `event` in a request's exchange: the served request's (same wait, not local), else a local one */
   _after(event: string, room: string, served?: EventMessage): EventMessage {
     return served ? { ...served, event } : this._msg(event, room);
   }
@@ -222,15 +215,20 @@ export class NSConn<E extends EventMap = EventMap> {
   }
 
   /**
-   * @internal like `_call`, as a promise that rejects with the handler's error. `request` (a server request) is answered
-   * with the verdict, then `accept` (given with `request`) runs when it accepted, both synchronously (before the next frame is read).
+   * @internal runs the handler of `event` (of `room`; its message as `_after` makes it) as a promise that
+   * rejects with the handler's error. `served` is answered with the verdict; when it accepts, `accept` runs: both
+   * synchronously, before the next frame is read.
    */
-  _fire(event: string, m: EventMessage, request?: EventMessage, accept?: () => void): Promise<void> {
-    return new Promise((resolve, reject) => this._call(event, m, (e) => {
-      if (request) this.conn._answer(request, e);
-      if (e !== undefined) return reject(e);
-      if (request) accept?.();
-      resolve();
+  _fire(event: string, room: string, served: EventMessage | undefined, accept?: () => void): Promise<void> {
+    return new Promise((resolve, reject) => this._call(event, this._after(event, room, served), (e) => {
+      if (served) this.conn._answer(served, e);
+      try {
+        if (e !== undefined) throw e;
+        accept?.(); // throws when the link dropped meanwhile
+        resolve();
+      } catch (failure) {
+        reject(failure);
+      }
     }));
   }
 }

@@ -9,11 +9,11 @@ import type { EventMessage } from './types.js';
  * event may refuse (its error text goes back); otherwise the empty reply is written first, then the state changes
  * and the "-ed" event fires. It runs as the transition of the NSConn or Room, so a local `connect`/`joinRoom` meanwhile
  * shares it. A disconnect cannot be refused; a request that changes nothing (connect while not disconnected, join of a
- * room not left, leave of a room not joined) is just acknowledged.
+ * room not left, leave of a room not joined) is just acknowledged. A refused transition's rejection is dropped: it
+ * has been answered, and nobody else waits for it.
  */
 export function serve(conn: Conn<any>, m: EventMessage, ns: NSConn<any> | undefined): void {
   const { event, room } = m;
-  const ignore = () => {}; // a refusal has been answered; nobody else waits for it
   if (event === OnNamespaceDisconnect) {
     conn._answer(m);
     ns?._drop(false, m);
@@ -22,14 +22,14 @@ export function serve(conn: Conn<any>, m: EventMessage, ns: NSConn<any> | undefi
   const target = conn._ns(m.namespace);
   if (!target) return conn._answer(m, new BadNamespaceError());
   if (event === OnNamespaceConnect) {
-    if (target.state !== 'disconnected') return conn._answer(m);
-    return void target._connect(undefined, m).catch(ignore);
+    if (target._state._now !== 'disconnected') return conn._answer(m);
+    return void target._connect(undefined, m).catch(() => {});
   }
   const r = target._rooms.get(room);
   if (event === OnRoomJoin) {
-    if (r && r.state !== 'left') return conn._answer(m);
-    return void target._join(room, undefined, m).catch(ignore);
+    if (r && r._state._now !== 'left') return conn._answer(m);
+    return void target._join(room, undefined, m).catch(() => {});
   }
   if (!r?.joined) return conn._answer(m);
-  target._leave(r, undefined, m).catch(ignore);
+  target._leave(r, undefined, m).catch(() => {});
 }

@@ -29,12 +29,17 @@ export const NSCONN_MOVES: Moves<NSConnState> = {
   legal: 0b0101_1001_0101_0010, // disconnecting → connected, disconnected; connected → disconnecting, disconnected; connecting → connected, disconnected; disconnected → connecting
 };
 
-/** Room: like the NSConn's, for join and leave. */
-export const ROOM_MOVES: Moves<RoomState> = { states: ['left', 'joining', 'joined', 'leaving'], legal: NSCONN_MOVES.legal };
+/** Room: like the NSConn's (the same bits), for join and leave. */
+export const ROOM_MOVES: Moves<RoomState> = { states: ['left', 'joining', 'joined', 'leaving'], legal: 0b0101_1001_0101_0010 };
 
 /** Throws when `moves` has no `from` → `to` (staying is always allowed). */
-export function checkMove<S extends string>({ states, legal }: Moves<S>, from: S, to: S): void {
-  if (from !== to && !((legal >> (4 * states.indexOf(from) + states.indexOf(to))) & 1)) throw new Error(`neffos: illegal state change ${from} → ${to}`);
+export function checkMove<S extends string>(moves: Moves<S>, from: S, to: S): void {
+  if (from !== to) checkChange(moves, from, to);
+}
+
+/** Throws when `moves` has no change `from` → `to` (`from` is not `to`). */
+function checkChange<S extends string>({ states, legal }: Moves<S>, from: S, to: S): void {
+  if (!((legal >> (4 * states.indexOf(from) + states.indexOf(to))) & 1)) throw new Error(`neffos: illegal state change ${from} → ${to}`);
 }
 
 /** @internal One object's state: the value, its transition method and the transition in flight. */
@@ -53,21 +58,24 @@ export class State<S extends string> {
     this._changed = changed;
   }
 
-  /** Moves to `to` (throws when illegal); reports it unless the state stays. */
+  /** Moves to `to` (throws when illegal) and reports it; staying is no change. */
   to(to: S): void {
     const from = this._now;
-    checkMove(this._moves, from, to);
     if (from === to) return;
+    checkChange(this._moves, from, to);
     this._now = to;
     this._changed({ from, to });
   }
 
   /**
-   * The transition in flight, or a new one: move to `via`, then `work()`. A second call meanwhile gets the same
-   * promise. When `work` fails while the state is still `via`, the state goes `back`.
+   * The transition in flight, or a new one: move to `via`, then `work()`. A second call meanwhile (the state is
+   * `via`: a `via` state is left at once when entered otherwise, as the native-only connect does) gets the same
+   * promise. `check` (run only when a new transition starts) may throw the API error of a call that cannot start one.
+   * When `work` fails while the state is still `via`, the state goes `back`.
    */
-  run<T>(via: S, back: S, work: () => Promise<T>): Promise<T> {
-    if (this._now === via && this._flight) return this._flight as Promise<T>;
+  run<T>(via: S, back: S, work: () => Promise<T>, check?: () => void): Promise<T> {
+    if (this._now === via) return this._flight as Promise<T>;
+    check?.();
     this.to(via);
     // The flight is not cleared when it settles: by then the state has left `via` (work ends by moving it on, or
     // fails and it goes `back`), and `via` is entered only here, which starts a new flight.
@@ -82,16 +90,19 @@ export class State<S extends string> {
  * @internal `work` as the entering transition of `member` (a connect or a join, either side's): `member` is in
  * `table` under `key` meanwhile, and is forgotten when `work` fails, unless it was there before (remembered for a
  * reconnect) or another path entered it meanwhile. Resolves with `member`, at once when it is `done` already; a second
- * call meanwhile gets the same promise.
+ * call meanwhile waits for the same transition (one `work`).
  */
-export function enter<S extends string, M extends { _state: State<S> }>(
+export async function enter<S extends string, M extends { _state: State<S> }>(
   table: Map<string, M>, key: string, member: M, done: S, via: S, back: S, work: () => Promise<unknown>,
 ): Promise<M> {
-  if (member._state._now === done) return Promise.resolve(member);
+  if (member._state._now === done) return member;
   const known = table.get(key) === member;
   table.set(key, member);
-  return member._state.run(via, back, async () => (await work(), member)).catch((e) => {
+  try {
+    await member._state.run(via, back, work);
+    return member;
+  } catch (e) {
     if (!known && member._state._now === back) table.delete(key);
     throw e;
-  });
+  }
 }
