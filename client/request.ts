@@ -16,24 +16,18 @@ export type Done<T> = (error: unknown, value?: T) => void;
  */
 export function request<K, T>(table: Map<K, Done<T>>, key: K, timeout: number, signal?: AbortSignal, onValue?: (value: T) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const abort = signal && (() => done(askAbortedError(signal)));
+    const abort = () => done(askAbortedError(signal!));
     const done: Done<T> = (error, value) => {
-      if (table.get(key) !== done) return; // settled already
-      table.delete(key);
+      if (!table.delete(key)) return; // settled already (each key is fresh: a token, or an object)
       clearTimeout(timer);
-      signal?.removeEventListener('abort', abort!);
+      signal?.removeEventListener('abort', abort);
       if (error !== undefined) return reject(error);
       onValue?.(value as T); // synchronously, before the next frame of the same read
       resolve(value as T);
     };
     table.set(key, done);
-    const timer = timeout > 0 ? setTimeout(expire, timeout, done, timeout) : undefined;
-    if (signal?.aborted) abort!();
-    else signal?.addEventListener('abort', abort!);
+    const timer = timeout > 0 ? setTimeout(() => done(askTimeoutError(timeout)), timeout) : undefined;
+    if (signal?.aborted) abort();
+    else signal?.addEventListener('abort', abort);
   });
-}
-
-/** A deadline passed (a module function: no closure per request). */
-function expire(done: Done<never>, timeout: number): void {
-  done(askTimeoutError(timeout));
 }
