@@ -42,8 +42,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   _buffered: [NSConn<any>, MessageInit][] = [];
   /** @internal the current socket */
   _ws: SocketLike | undefined;
-  /** @internal fails the handshake in progress, if any */
-  _cancelHandshake: ((e: unknown) => void) | undefined;
+  /**
+   * @internal close() calls it: fails the handshake in progress, or ends the wait before a reconnection attempt. Left
+   * set after a handshake: calling that link's one again only closes the current socket, as close() does anyway.
+   */
+  _abort: ((e: unknown) => void) | undefined;
   /** @internal stops the current socket's frame delivery (see `onData`) */
   _stopData: (() => void) | undefined;
   private readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
@@ -58,8 +61,6 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   private _failedLinks = 0;
   /** When the current link completed its handshake (ms since the epoch). */
   private _upSince = 0;
-  /** Ends the wait before the next reconnection attempt. */
-  private _wake: (() => void) | undefined;
   private _heartbeat: ReturnType<typeof setInterval> | undefined;
 
   /** Use `dial`: it opens the connection and resolves after the handshake. */
@@ -126,9 +127,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Closes the connection for good: every namespace is disconnected locally (forced events), everything pending rejects with ClosedError, no reconnect. */
   close(): void {
     if (this.state === 'closed') return;
-    this._wake?.();
-    this._cancelHandshake?.(new ClosedError());
-    if (this._ws) this._detach(this._ws);
+    this._abort?.(new ClosedError());
+    this._detach();
     this._cleanup(false, new ClosedError());
     this._finish('client');
   }
@@ -242,7 +242,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** @internal the link dropped after the handshake */
   _lost(ws: SocketLike, e: { code: number; reason: string }): void {
     if (ws !== this._ws) return;
-    this._detach(ws);
+    this._detach();
     this.emit('disconnected', { code: e.code, reason: e.reason });
     const rc = this._reconnect;
     if (rc && Date.now() - this._upSince >= rc.minUptime) this._failedLinks = 0;
@@ -251,12 +251,14 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     else if (this.state === 'open') void this._reconnectLoop(rc); // while reconnecting, the loop in progress goes on
   }
 
-  /** @internal closes `ws` and forgets it */
-  _detach(ws: SocketLike): void {
-    this._stopData?.();
+  /** @internal closes the current socket, if any, and forgets it */
+  _detach(): void {
+    const ws = this._ws;
+    if (!ws) return;
+    this._stopData!();
     ws.onopen = ws.onmessage = ws.onclose = null;
     ws.close(); // never throws without arguments; Node's env keeps a no-op onerror for the errors it may report
-    if (this._ws === ws) this._ws = undefined;
+    this._ws = undefined;
   }
 
   /** Reconnects until a link is up and restored, `maxRetries` consecutive links failed, or close(). */
@@ -274,7 +276,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       this.emit('reconnecting', { attempt, delay, error });
       await new Promise<void>((wake) => {
         const timer = setTimeout(wake, delay);
-        this._wake = () => (clearTimeout(timer), wake());
+        this._abort = () => (clearTimeout(timer), wake());
       });
       if ((this.state as ConnState) === 'closed') return; // close() may run while the wait or the restore awaits
       try {

@@ -17,13 +17,12 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
     let early: unknown[] | undefined = [];
     let earlyBytes = 0;
     /** The handshake ends: failed with `error`, or accepted with `id` (then the frames that came early are handled). */
-    const end = (conn._cancelHandshake = (error?: unknown, id = '') => {
+    const end = (conn._abort = (error?: unknown, id = '') => {
       clearTimeout(timer);
-      conn._cancelHandshake = undefined;
       const frames = early!;
       early = undefined;
       if (error) {
-        conn._detach(ws);
+        conn._detach(); // `ws` is the current socket: the handshake ends before another link opens
         return reject(error);
       }
       conn._accepted(id, attempt);
