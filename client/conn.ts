@@ -129,8 +129,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (this.state === 'closed') return;
     this._abort?.(new ClosedError());
     this._detach();
-    this._cleanup(false, new ClosedError());
-    this._finish('client');
+    this._teardown(new ClosedError(), 'client');
   }
 
   /** @internal opens the first link; `dial` returns this. */
@@ -246,9 +245,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     this.emit('disconnected', { code: e.code, reason: e.reason });
     const rc = this._reconnect;
     if (rc && Date.now() - this._upSince >= rc.minUptime) this._failedLinks = 0;
-    this._cleanup(!!rc, new ClosedError('connection lost'));
-    if (!rc) this._finish('remote', e.code);
-    else if (this.state === 'open') void this._reconnectLoop(rc); // while reconnecting, the loop in progress goes on
+    this._teardown(new ClosedError('connection lost'), rc ? undefined : 'remote', e.code);
+    if (rc && this.state === 'open') void this._reconnectLoop(rc); // while reconnecting, the loop in progress goes on
   }
 
   /** @internal closes the current socket, if any, and forgets it */
@@ -268,23 +266,20 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
       this._failedLinks = attempt;
       if (attempt > rc.maxRetries) {
         this.emit('giveUp', { attempts: attempt - 1, error });
-        this._cleanup(false, new ClosedError());
-        return this._finish('giveUp', undefined, error);
+        return this._teardown(new ClosedError(), 'giveUp', undefined, error);
       }
       const delay = backoff(attempt - 1, rc);
       this._state.to('reconnecting');
       this.emit('reconnecting', { attempt, delay, error });
-      await new Promise<void>((wake) => {
-        const timer = setTimeout(wake, delay);
-        this._abort = () => (clearTimeout(timer), wake());
-      });
-      if ((this.state as ConnState) === 'closed') return; // close() may run while the wait or the restore awaits
+      // close() may run while the wait, the handshake or the restore awaits: each then fails and the loop ends
       try {
-        await openLink(this, attempt);
-        const ws = this._ws;
+        await new Promise((wake, fail) => {
+          const timer = setTimeout(wake, delay);
+          this._abort = (e) => (clearTimeout(timer), fail(e));
+        });
+        const ws = await openLink(this, attempt);
         await restore(this);
-        if ((this.state as ConnState) === 'closed') return;
-        if (this._ws !== ws) throw new ClosedError('connection lost');
+        if (this._ws !== ws) throw new ClosedError('connection lost'); // dropped (or closed) meanwhile
         this.reconnectTries = attempt;
         this._state.to('open');
         this.emit('reconnected', { id: this.id, attempt });
@@ -295,18 +290,20 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     }
   }
 
-  /** Local teardown: pending requests reject with `error`; namespaces get forced disconnect events. */
-  private _cleanup(keep: boolean, error: Error): void {
+  /**
+   * Local teardown: pending requests reject with `error` and namespaces get forced disconnect events. Without a
+   * `reason` the link only dropped: waitServerConnect callers and the handles to restore are kept. With one, the
+   * Conn closes for good: `closed` is emitted with `reason`, `code` and `cause` (its `error`).
+   */
+  private _teardown(error: Error, reason?: 'client' | 'remote' | 'giveUp', code?: number, cause?: unknown): void {
+    const keep = !reason;
     for (const [k, done] of this._pending) if (!keep || typeof k == 'string') done(error); // each removes itself: safe while iterating
     for (const ns of this._namespaces.values()) ns._drop(keep, ns._msg(OnNamespaceDisconnect, '', true));
     if (keep) return;
     clearInterval(this._heartbeat);
     this._namespaces.clear();
     this._buffered = [];
-  }
-
-  private _finish(reason: 'client' | 'remote' | 'giveUp', code?: number, error?: unknown): void {
     this._state.to('closed');
-    this.emit('closed', { reason, code, error });
+    this.emit('closed', { reason, code, error: cause });
   }
 }
