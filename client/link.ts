@@ -35,7 +35,8 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<SocketLike> 
     conn._stopData = onData(ws, (data) => {
       if (!early) return conn._onFrame(data);
       // The handshake's two answers by their prefix (protocol/handshake.ts; its parseAck allocates, this is the byte-lean form).
-      const ack = typeof data === 'string' && data[0];
+      // Only a text frame can match: a binary one's [0] is a number (bytes) or undefined (an ArrayBuffer).
+      const ack = (data as string)[0];
       if (ack === ACK_ID_PREFIX || ack === ACK_REFUSED_PREFIX) {
         end(ack === ACK_REFUSED_PREFIX && new HandshakeRefusedError((data as string).slice(1)), (data as string).slice(1));
       } else if ((earlyBytes += (data as string).length ?? (data as ArrayBuffer).byteLength) > o.maxEarlyBytes) {
