@@ -262,8 +262,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Reconnects until a link is up and restored, `maxRetries` consecutive links failed, or close(). */
   private async _reconnectLoop(rc: Required<ReconnectOptions>): Promise<void> {
     let error: unknown;
-    for (let attempt = this._failedLinks + 1; this.state !== 'closed'; attempt++) {
-      this._failedLinks = attempt;
+    while (this.state !== 'closed') {
+      const attempt = ++this._failedLinks;
       if (attempt > rc.maxRetries) {
         this.emit('giveUp', { attempts: attempt - 1, error });
         return this._teardown(new ClosedError(), 'giveUp', undefined, error);
