@@ -49,7 +49,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   _abort: ((e: unknown) => void) | undefined;
   /** @internal stops the current socket's frame delivery (see `onData`) */
   _stopData: (() => void) | undefined;
-  private readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
+  /** @internal */
+  readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
   private readonly _handlers: Map<string, Map<string, Handler<any, any>>>;
   /**
    * Requests waiting for their answer, by wait token, and waitServerConnect callers, keyed by a fresh object holding
@@ -132,19 +133,6 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     this._teardown(new ClosedError(), 'client');
   }
 
-  /** @internal opens the first link; `dial` returns this. */
-  async _start(): Promise<this> {
-    const o = this._options;
-    try {
-      await openLink(this, 0);
-    } catch (e) {
-      this._state.to('closed'); // nobody can listen yet: dial rejects
-      throw e;
-    }
-    if (o.heartbeat && !o.nativeOnly) this._heartbeat = heartbeat(this, o.heartbeat, o.heartbeatTimeout || o.heartbeat);
-    return this;
-  }
-
   /**
    * @internal throws the error a user operation on `ns` fails with right now, if any: ClosedError after close,
    * NotConnectedError unless open, BadNamespaceError when `ns` is not connected, BadRoomError when `badRoom`
@@ -211,14 +199,16 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** @internal the handshake accepted the current link with connection id `id` */
   _accepted(id: string, attempt: number): void {
+    const o = this._options;
     this.id = id;
-    if (this._options.nativeOnly) {
+    if (o.nativeOnly) {
       const ns = this._ns('') ?? new NSConn(this, '', new Map());
       ns._state.to('connecting');
       this._connected(ns, ns._msg(OnNamespaceConnected));
     }
     this._upSince = Date.now();
     if (attempt) return; // the reconnection loop opens the Conn after the restore
+    if (o.heartbeat && !o.nativeOnly) this._heartbeat = heartbeat(this, o.heartbeat, o.heartbeatTimeout || o.heartbeat);
     this._state.to('open');
     this.emit('connected', { id });
   }
