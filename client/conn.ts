@@ -208,7 +208,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     }
     this._upSince = Date.now();
     if (attempt) return; // the reconnection loop opens the Conn after the restore
-    if (o.heartbeat && !o.nativeOnly) this._heartbeat = heartbeat(this, o.heartbeat, o.heartbeatTimeout || o.heartbeat);
+    if (o.heartbeat && !o.nativeOnly) this._heartbeat = heartbeat(this);
     this._state.to('open');
     this.emit('connected', { id });
   }
