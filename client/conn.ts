@@ -194,7 +194,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     ns._state.to('connected');
     this._namespaces.set(ns.namespace, ns);
     ns._call(OnNamespaceConnected, m);
-    for (const [k, done] of [...this._pending]) if ((k as { ns?: string }).ns === ns.namespace) done(undefined, ns);
+    for (const [k, done] of this._pending) if ((k as { ns?: string }).ns === ns.namespace) done(undefined, ns); // each removes itself: safe while iterating
   }
 
   /** @internal the handshake accepted the current link with connection id `id` */
