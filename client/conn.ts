@@ -165,11 +165,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * wait token and waits for the answer; `onAnswer` runs as it is read, before the next frame
    */
   _request(m: MessageInit, o: RequestOptions = {}, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
-    const wait = (m.wait = token()); // callers pass a fresh `m`
-    const p = request(this._pending, wait, o.timeout ?? this._options.requestTimeout, o.signal, onAnswer);
-    const done = this._pending.get(wait); // none when the signal was aborted already: then nothing is sent
-    if (done && !this._raw(encode(m))) done(new NotConnectedError());
-    return p;
+    // callers pass a fresh `m`; it is not sent when the signal was aborted already
+    return request(this._pending, (m.wait = token()), o.timeout ?? this._options.requestTimeout, o.signal, onAnswer, (done) => {
+      if (!this._raw(encode(m))) done(new NotConnectedError());
+    });
   }
 
   /** @internal answers server request `m`: the empty reply (accepted), or `error`'s text */
