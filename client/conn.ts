@@ -232,10 +232,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (ws !== this._ws) return;
     this._detach();
     this.emit('disconnected', { code: e.code, reason: e.reason });
-    const rc = this._reconnect;
-    if (rc && Date.now() - this._upSince >= rc.minUptime) this._failedLinks = 0;
-    this._teardown(new ClosedError('connection lost'), rc ? undefined : 'remote', e.code);
-    if (rc && this.state === 'open') void this._reconnectLoop(rc); // while reconnecting, the loop in progress goes on
+    this._teardown(new ClosedError('connection lost'), this._reconnect ? undefined : 'remote', e.code);
+    if (this.state === 'open') void this._reconnectLoop(); // while reconnecting, the loop in progress goes on
   }
 
   /** @internal closes the current socket, if any, and forgets it */
@@ -248,8 +246,13 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     this._ws = undefined;
   }
 
-  /** Reconnects until a link is up and restored, `maxRetries` consecutive links failed, or close(). */
-  private async _reconnectLoop(rc: Required<ReconnectOptions>): Promise<void> {
+  /**
+   * Reconnects until a link is up and restored, `maxRetries` consecutive links failed, or close(). The count goes on
+   * from the links before unless the one that dropped stayed up `minUptime` ms.
+   */
+  private async _reconnectLoop(): Promise<void> {
+    const rc = this._reconnect as Required<ReconnectOptions>; // on: the Conn closes without it
+    if (Date.now() - this._upSince >= rc.minUptime) this._failedLinks = 0;
     let error: unknown;
     while (this.state !== 'closed') {
       const attempt = ++this._failedLinks;
