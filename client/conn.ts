@@ -61,7 +61,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms. */
   private _failedLinks = 0;
   /** When the current link completed its handshake (ms since the epoch). */
-  private _upSince = 0;
+  private _upSince!: number; // set as each link is accepted
   private _heartbeat: ReturnType<typeof setInterval> | undefined;
 
   /** Use `dial`: it opens the connection and resolves after the handshake. */
