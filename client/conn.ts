@@ -57,7 +57,6 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * the namespace (they outlive a reconnection).
    */
   private readonly _pending = new Map<string | { ns: string }, Done<any>>();
-  private readonly _reconnect: Required<ReconnectOptions> | false;
   /** Consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms. */
   private _failedLinks = 0;
   /** When the current link completed its handshake (ms since the epoch). */
@@ -68,8 +67,6 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   constructor(readonly url: string, namespaces: Namespaces<N>, options: DialOptions = {}) {
     super();
     this._handlers = new Map(Object.entries(namespaces).map(([name, events]) => [name, new Map(Object.entries(events as object))]));
-    const r = options.reconnect ?? true;
-    this._reconnect = r && { ...RECONNECT_DEFAULTS, ...(r as ReconnectOptions) }; // spreading `true` adds nothing
     this._options = {
       handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 2 ** 20, heartbeat: DEFAULT_HEARTBEAT, ...options,
       onlyNative: options.nativeOnly, allowNative: options.nativeOnly || !!this._handlers.get('')?.has(OnNativeMessage),
@@ -232,7 +229,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (ws !== this._ws) return;
     this._detach();
     this.emit('disconnected', { code: e.code, reason: e.reason });
-    this._teardown(new ClosedError('connection lost'), this._reconnect ? undefined : 'remote', e.code);
+    this._teardown(new ClosedError('connection lost'), this._options.reconnect !== false ? undefined : 'remote', e.code);
     if (this.state === 'open') void this._reconnectLoop(); // while reconnecting, the loop in progress goes on
   }
 
@@ -251,7 +248,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * from the links before unless the one that dropped stayed up `minUptime` ms.
    */
   private async _reconnectLoop(): Promise<void> {
-    const rc = this._reconnect as Required<ReconnectOptions>; // on: the Conn closes without it
+    const rc: Required<ReconnectOptions> = { ...RECONNECT_DEFAULTS, ...(this._options.reconnect as ReconnectOptions) }; // spreading `true` adds nothing
     if (Date.now() - this._upSince >= rc.minUptime) this._failedLinks = 0;
     let error: unknown;
     while (this.state !== 'closed') {
