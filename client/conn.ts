@@ -43,8 +43,9 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** @internal the current socket */
   _ws: SocketLike | undefined;
   /**
-   * @internal close() calls it: fails the handshake in progress, or ends the wait before a reconnection attempt. Left
-   * set after a handshake: calling that link's one again only closes the current socket, as close() does anyway.
+   * @internal close() calls it to end the current link: the handshake in progress fails (its socket is closed), or
+   * the link that is up closes its socket, or the wait before a reconnection attempt ends. Set by each link as it
+   * opens (with the socket) and by the wait, which starts only after the previous socket was detached.
    */
   _abort: ((e: unknown) => void) | undefined;
   /** @internal stops the current socket's frame delivery (see `onData`) */
@@ -125,8 +126,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Closes the connection for good: every namespace is disconnected locally (forced events), everything pending rejects with ClosedError, no reconnect. */
   close(): void {
     if (this.state === 'closed') return;
-    this._abort?.(new ClosedError());
-    this._detach();
+    this._abort?.(new ClosedError()); // closes the current socket, if any
     this._teardown(new ClosedError(), 'client');
   }
 

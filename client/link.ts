@@ -17,13 +17,16 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<SocketLike> 
     const ws = (conn._ws = openSocket(conn.url, { ...o.headers, ...(attempt && { 'X-Websocket-Reconnect': '' + attempt }) }, o));
     let early: unknown[] | undefined = [];
     let earlyBytes = 0;
-    /** The handshake ends: failed with `error`, or accepted with `id` (then the frames that came early are handled). */
+    /**
+     * The handshake ends: failed with `error`, or accepted with `id` (then the frames that came early are handled).
+     * Called again with an error by close() once the link is up, it only closes the socket.
+     */
     const end = (conn._abort = (error?: unknown, id = '') => {
       clearTimeout(timer);
       const frames = early!;
       early = undefined;
       if (error) {
-        conn._detach(); // `ws` is the current socket: the handshake ends before another link opens
+        conn._detach(); // `ws` is the current socket (if any): no other link opens while this one is up
         return reject(error);
       }
       conn._accepted(id, attempt);
