@@ -23,12 +23,12 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<SocketLike> 
      */
     const end = (conn._abort = (error?: unknown, id = '') => {
       clearTimeout(timer);
-      const frames = early!;
-      early = undefined;
       if (error) {
         conn._detach(); // `ws` is the current socket (if any): no other link opens while this one is up
         return reject(error);
       }
+      const frames = early!;
+      early = undefined;
       conn._accepted(id, attempt);
       resolve(ws);
       for (const f of frames) conn._onFrame(f);
