@@ -48,7 +48,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * opens (with the socket) and by the wait, which starts only after the previous socket was detached.
    */
   _abort: ((e: unknown) => void) | undefined;
-  /** @internal stops the current socket's frame delivery (see `onData`) */
+  /** @internal stops the current socket's frame delivery (see `onData`; none in browsers) */
   _stopData: (() => void) | undefined;
   /** @internal */
   readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
@@ -237,7 +237,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   _detach(): void {
     const ws = this._ws;
     if (!ws) return;
-    this._stopData!();
+    this._stopData?.();
     ws.onopen = ws.onmessage = ws.onclose = null;
     ws.close(); // never throws without arguments; Node's env keeps a no-op onerror for the errors it may report
     this._ws = undefined;
