@@ -13,10 +13,10 @@ const HEARTBEAT_NS = '\u0000heartbeat';
 export function heartbeat(conn: Conn<any>): ReturnType<typeof setInterval> {
   const o = conn._options;
   return setInterval(() => {
-    const ws = conn._ws; // always set while open
     if (conn.state === 'open') {
       conn._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout: o.heartbeatTimeout || o.heartbeat }).catch((e) => {
-        if (e instanceof TimeoutError) conn._lost(ws!, { code: 4000, reason: 'heartbeat timeout' });
+        // A probe times out only on the link it was sent on: a drop or close() meanwhile fails it with ClosedError.
+        if (e instanceof TimeoutError) conn._lost(conn._ws!, { code: 4000, reason: 'heartbeat timeout' });
       });
     }
   }, o.heartbeat);
