@@ -224,9 +224,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     } else if (live) ns!._dispatch(m);
   }
 
-  /** @internal the link dropped after the handshake */
-  _lost(ws: SocketLike, e: { code: number; reason: string }): void {
-    if (ws !== this._ws) return;
+  /**
+   * @internal the current link dropped after the handshake (its socket closed, or its heartbeat timed out). Only the
+   * current one can: a socket's handlers are cleared as it is detached, and a drop fails every probe in flight.
+   */
+  _lost(e: { code: number; reason: string }): void {
     this._detach();
     this.emit('disconnected', { code: e.code, reason: e.reason });
     this._teardown(new ClosedError('connection lost'), this._options.reconnect !== false ? undefined : 'remote', e.code);

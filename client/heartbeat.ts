@@ -15,8 +15,8 @@ export function heartbeat(conn: Conn<any>): ReturnType<typeof setInterval> {
   return setInterval(() => {
     if (conn.state === 'open') {
       conn._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout: o.heartbeatTimeout || o.heartbeat }).catch((e) => {
-        // A probe times out only on the link it was sent on: a drop or close() meanwhile fails it with ClosedError.
-        if (e instanceof TimeoutError) conn._lost(conn._ws!, { code: 4000, reason: 'heartbeat timeout' });
+        // A probe times out only while the link it was sent on is up: a drop or close() meanwhile fails it with ClosedError.
+        if (e instanceof TimeoutError) conn._lost({ code: 4000, reason: 'heartbeat timeout' });
       });
     }
   }, o.heartbeat);

@@ -46,6 +46,6 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<SocketLike> 
         end(new ClosedError(`over ${o.maxEarlyBytes} bytes before the ack`));
       } else early.push(data);
     }, o.pingInterval);
-    ws.onclose = (e) => (early ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : conn._lost(ws, e));
+    ws.onclose = (e) => (early ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : conn._lost(e));
   });
 }
