@@ -9,9 +9,10 @@ import type { Conn } from './conn.js';
 /** A namespace no application declares: a disconnect request for it is answered with an empty reply. */
 const HEARTBEAT_NS = '\u0000heartbeat';
 
-/** Starts the probes for the Conn's life, as its options say; returns the interval to clear. */
-export function heartbeat(conn: Conn<any>): ReturnType<typeof setInterval> {
+/** Starts the probes for the Conn's life, as its options say (none when `heartbeat` is 0 or `nativeOnly` set); returns the interval to clear. */
+export function heartbeat(conn: Conn<any>): ReturnType<typeof setInterval> | undefined {
   const o = conn._options;
+  if (!o.heartbeat || o.nativeOnly) return;
   return setInterval(() => {
     if (conn.state === 'open') {
       conn._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout: o.heartbeatTimeout || o.heartbeat }).catch((e) => {
