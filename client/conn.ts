@@ -50,8 +50,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   _abort: ((e: unknown) => void) | undefined;
   /** @internal stops the current socket's frame delivery (see `onData`; none in browsers) */
   _stopData: (() => void) | undefined;
-  /** @internal */
-  readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
+  private readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
   private readonly _handlers: Map<string, Map<string, Handler<any, any>>>;
   /**
    * Requests waiting for their answer, by wait token, and waitServerConnect callers, keyed by a fresh object holding

@@ -23,11 +23,7 @@ import type { AnyNamespaces, DialOptions, NamespaceMap, Namespaces } from './typ
  */
 export async function dial<N extends NamespaceMap = AnyNamespaces>(url: string, namespaces: Namespaces<N>, options?: DialOptions): Promise<Conn<N>> {
   const conn = new Conn<N>(url, namespaces, options);
-  try {
-    await openLink(conn, 0);
-  } catch (e) {
-    conn._state.to('closed'); // nobody can listen yet: dial rejects
-    throw e;
-  }
+  // A failed first link leaves a Conn nobody can reach (no handler ran, no listener could be added): nothing to close.
+  await openLink(conn, 0);
   return conn;
 }
