@@ -101,11 +101,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   /** Waits until the server connects namespace `name` (server-initiated connect); resolves at once if connected. */
-  async waitServerConnect<K extends keyof N & string>(name: K, options: RequestOptions = {}): Promise<NSConn<N[K]>> {
+  async waitServerConnect<K extends keyof N & string>(name: K, options?: RequestOptions): Promise<NSConn<N[K]>> {
     if (this.state === 'closed') throw new ClosedError();
     if (!this._handlers.has(name)) throw new BadNamespaceError();
     return this.namespace(name) ??
-      (request(this._pending, { ns: name }, options.timeout ?? this._options.requestTimeout, options.signal) as Promise<NSConn<N[K]>>);
+      (request(this._pending, { ns: name }, options?.timeout ?? this._options.requestTimeout, options?.signal) as Promise<NSConn<N[K]>>);
   }
 
   /** The connected namespace `name`, if any. */
@@ -160,9 +160,9 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * @internal every request of this side (ask, connect, join, leave, disconnect, heartbeat): sends `m` with a fresh
    * wait token and waits for the answer; `onAnswer` runs as it is read, before the next frame
    */
-  _request(m: MessageInit, o: RequestOptions = {}, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
+  _request(m: MessageInit, o?: RequestOptions, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
     // callers pass a fresh `m`; it is not sent when the signal was aborted already
-    return request(this._pending, (m.wait = token()), o.timeout ?? this._options.requestTimeout, o.signal, onAnswer, (done) => {
+    return request(this._pending, (m.wait = token()), o?.timeout ?? this._options.requestTimeout, o?.signal, onAnswer, (done) => {
       if (!this._raw(encode(m))) done(new NotConnectedError());
     });
   }
