@@ -238,7 +238,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     const ws = this._ws;
     if (!ws) return;
     this._stopData?.();
-    ws.onopen = ws.onmessage = ws.onclose = null;
+    ws.onmessage = ws.onclose = null; // `onopen` may stay: a socket closed while connecting never opens
     ws.close(); // never throws without arguments; Node's env keeps a no-op onerror for the errors it may report
     this._ws = undefined;
   }
