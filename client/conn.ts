@@ -266,9 +266,9 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
           const timer = setTimeout(wake, delay);
           this._abort = (e) => (clearTimeout(timer), fail(e));
         });
-        const ws = await openLink(this, attempt);
+        await openLink(this, attempt);
         await restore(this);
-        if (this._ws !== ws) throw new ClosedError('connection lost'); // dropped (or closed) meanwhile
+        if (!this._ws) throw new ClosedError('connection lost'); // dropped (or closed) meanwhile: no other link opens
         this.reconnectTries = attempt;
         this._state.to('open');
         this.emit('reconnected', { id: this.id, attempt });

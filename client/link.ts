@@ -6,11 +6,10 @@ import {
   ACK_ID_PREFIX, ACK_REFUSED_PREFIX, ACK_REQUEST, ClosedError, HandshakeRefusedError, HandshakeTimeoutError,
 } from '../protocol/index.js';
 import type { Conn } from './conn.js';
-import type { SocketLike } from './types.js';
 import { onData, openSocket } from './env.js';
 
-/** Opens a socket for `conn` and runs the handshake; `attempt` 0 is the first link, others are reconnections. Resolves with the socket. */
-export function openLink(conn: Conn<any>, attempt: number): Promise<SocketLike> {
+/** Opens a socket for `conn` and runs the handshake; `attempt` 0 is the first link, others are reconnections. */
+export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const o = conn._options;
     // A throw here (bad URL) rejects the promise.
@@ -30,7 +29,7 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<SocketLike> 
       const frames = early!;
       early = undefined;
       conn._accepted(id, attempt);
-      resolve(ws);
+      resolve();
       for (const f of frames) conn._onFrame(f);
     });
     const timer = setTimeout(end, o.handshakeTimeout, new HandshakeTimeoutError());
