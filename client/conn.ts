@@ -64,12 +64,12 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   private _heartbeat: ReturnType<typeof setInterval> | undefined;
 
   /** Use `dial`: it opens the connection and resolves after the handshake. */
-  constructor(readonly url: string, namespaces: Namespaces<N>, options: DialOptions = {}) {
+  constructor(readonly url: string, namespaces: Namespaces<N>, options?: DialOptions) {
     super();
     this._handlers = new Map(Object.entries(namespaces).map(([name, events]) => [name, new Map(Object.entries(events as object))]));
     this._options = {
       handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 2 ** 20, heartbeat: DEFAULT_HEARTBEAT, ...options,
-      onlyNative: options.nativeOnly, allowNative: options.nativeOnly || this._handlers.get('')?.has(OnNativeMessage),
+      onlyNative: options?.nativeOnly, allowNative: options?.nativeOnly || this._handlers.get('')?.has(OnNativeMessage),
     };
   }
 
