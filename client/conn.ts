@@ -229,7 +229,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   _lost(e: { code: number; reason: string }): void {
     this._detach();
     this.emit('disconnected', { code: e.code, reason: e.reason });
-    this._teardown(new ClosedError('connection lost'), this._options.reconnect !== false ? undefined : 'remote', e.code);
+    this._teardown(new ClosedError('connection lost'), this._options.reconnect === false && 'remote', e.code);
     if (this.state === 'open') void this._reconnectLoop(); // while reconnecting, the loop in progress goes on
   }
 
@@ -281,10 +281,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /**
    * Local teardown: pending requests reject with `error` and namespaces get forced disconnect events. Without a
-   * `reason` the link only dropped: waitServerConnect callers and the handles to restore are kept. With one, the
+   * `reason` (or with `false`) the link only dropped: waitServerConnect callers and the handles to restore are kept. With one, the
    * Conn closes for good: `closed` is emitted with `reason`, `code` and `cause` (its `error`).
    */
-  private _teardown(error: Error, reason?: 'client' | 'remote' | 'giveUp', code?: number, cause?: unknown): void {
+  private _teardown(error: Error, reason?: 'client' | 'remote' | 'giveUp' | false, code?: number, cause?: unknown): void {
     const keep = !reason;
     for (const [k, done] of this._pending) if (!keep || typeof k == 'string') done(error); // each removes itself: safe while iterating
     for (const ns of this._namespaces.values()) ns._drop(keep, ns._msg(OnNamespaceDisconnect, '', true));
