@@ -133,7 +133,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * @internal throws the error a user operation on `ns` fails with right now, if any: ClosedError after close,
    * NotConnectedError unless open, BadNamespaceError when `ns` is not connected, BadRoomError when `badRoom`
    */
-  _check(ns?: NSConn<any>, badRoom?: boolean): void {
+  _check(ns?: NSConn<any>, badRoom?: unknown): void {
     const s = this.state;
     if (s === 'closed') throw new ClosedError();
     if (s !== 'open') throw new NotConnectedError();
@@ -147,7 +147,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (this.state === 'reconnecting' && this._namespaces.get(ns.namespace) === ns && this._buffered.length < this._options.bufferWhileDisconnected!) {
       return !!this._buffered.push([ns, m]);
     }
-    this._check(ns, !!m.room && !ns.room(m.room));
+    this._check(ns, m.room && !ns.room(m.room));
     return this._raw(encode(m));
   }
 
