@@ -258,14 +258,16 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
         return this._teardown(new ClosedError(), 'giveUp', undefined, error);
       }
       const delay = backoff(attempt - 1, rc);
+      // close() may run from here on (a listener of the events below, or while the wait, the handshake or the restore
+      // awaits): each then fails and the loop ends. The wait starts first, so such a close() ends it too.
+      const wait = new Promise((wake, fail) => {
+        const timer = setTimeout(wake, delay);
+        this._abort = (e) => (clearTimeout(timer), fail(e));
+      });
       this._state.to('reconnecting');
       this.emit('reconnecting', { attempt, delay, error });
-      // close() may run while the wait, the handshake or the restore awaits: each then fails and the loop ends
       try {
-        await new Promise((wake, fail) => {
-          const timer = setTimeout(wake, delay);
-          this._abort = (e) => (clearTimeout(timer), fail(e));
-        });
+        await wait;
         await openLink(this, attempt);
         await restore(this);
         if (!this._ws) throw new ClosedError('connection lost'); // dropped (or closed) meanwhile: no other link opens
