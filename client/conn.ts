@@ -189,7 +189,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     ns._state.to('connected');
     this._namespaces.set(ns.namespace, ns);
     ns._call(OnNamespaceConnected, m);
-    for (const [k, done] of this._pending) if ((k as { ns?: string }).ns === ns.namespace) done(undefined, ns); // each removes itself: safe while iterating
+    // each removes itself: safe while iterating
+    for (const [k, done] of this._pending) if ((k as { ns?: string }).ns === ns.namespace) done(undefined, ns);
   }
 
   /** @internal the handshake accepted the current link with connection id `id` */
@@ -248,7 +249,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * from the links before unless the one that dropped stayed up `minUptime` ms.
    */
   private async _reconnectLoop(): Promise<void> {
-    const rc: Required<ReconnectOptions> = { ...RECONNECT_DEFAULTS, ...(this._options.reconnect as ReconnectOptions) }; // spreading `true` adds nothing
+    // on (the Conn closes on a drop without it); spreading `true` adds nothing
+    const rc: Required<ReconnectOptions> = { ...RECONNECT_DEFAULTS, ...(this._options.reconnect as ReconnectOptions) };
     if (Date.now() - this._upSince >= rc.minUptime) this._failedLinks = 0;
     let error: unknown;
     while (this.state !== 'closed') {
@@ -283,8 +285,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /**
    * Local teardown: pending requests reject with `error` and namespaces get forced disconnect events. Without a
-   * `reason` (or with `false`) the link only dropped: waitServerConnect callers and the handles to restore are kept. With one, the
-   * Conn closes for good: `closed` is emitted with `reason`, `code` and `cause` (its `error`).
+   * `reason` (or with `false`) the link only dropped: waitServerConnect callers and the handles to restore are kept.
+   * With one, the Conn closes for good: `closed` is emitted with `reason`, `code` and `cause` (its `error`).
    */
   private _teardown(error: Error, reason?: 'client' | 'remote' | 'giveUp' | false, code?: number, cause?: unknown): void {
     const keep = !reason;
