@@ -174,8 +174,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** @internal writes one frame if the link is open */
   _raw(frame: Frame): boolean {
-    const ws = this._ws;
-    return ws?.readyState === 1 ? (ws.send(frame), true) : false;
+    return this._ws?.readyState === 1 && (this._ws.send(frame), true);
   }
 
   /** @internal the handle of namespace `name`: the known one or a new one; none when `name` is not declared */
