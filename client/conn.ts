@@ -195,12 +195,12 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** @internal the handshake accepted the current link with connection id `id` */
   _accepted(id: string, attempt: number): void {
     this.id = id;
+    this._upSince = Date.now();
     if (this._options.nativeOnly) {
       const ns = this._ns('') ?? new NSConn(this, '', new Map());
       ns._state.to('connecting');
       this._connected(ns, ns._msg(OnNamespaceConnected));
     }
-    this._upSince = Date.now();
     if (attempt) return; // the reconnection loop opens the Conn after the restore
     this._heartbeat = heartbeat(this);
     this._state.to('open');
