@@ -292,9 +292,9 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     for (const [k, done] of this._pending) if (!keep || typeof k == 'string') done(error); // each removes itself: safe while iterating
     for (const ns of this._namespaces.values()) ns._drop(keep, ns._msg(OnNamespaceDisconnect, '', true));
     if (keep) return;
-    clearInterval(this._heartbeat);
     this._namespaces.clear();
     this._buffered = [];
+    clearInterval(this._heartbeat);
     this._state.to('closed');
     this.emit('closed', { reason, code, error: cause });
   }
