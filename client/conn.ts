@@ -226,10 +226,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * @internal the current link dropped after the handshake (its socket closed, or its heartbeat timed out). Only the
    * current one can: a socket's handlers are cleared as it is detached, and a drop fails every probe in flight.
    */
-  _lost(e: { code: number; reason: string }): void {
+  _lost({ code, reason }: { code: number; reason: string }): void {
     this._detach();
-    this.emit('disconnected', { code: e.code, reason: e.reason });
-    this._teardown(new ClosedError('connection lost'), this._options.reconnect === false && 'remote', e.code);
+    this.emit('disconnected', { code, reason });
+    this._teardown(new ClosedError('connection lost'), this._options.reconnect === false && 'remote', code);
     if (this.state === 'open') void this._reconnectLoop(); // while reconnecting, the loop in progress goes on
   }
 
