@@ -9,7 +9,7 @@ export const RECONNECT_DEFAULTS: Required<ReconnectOptions> = { minDelay: 250, m
  * @example
  * backoff(3, { minDelay: 100, maxDelay: 5000, factor: 2 }, () => 0.5) // 400
  */
-export function backoff(attempt: number, o: ReconnectOptions = {}, random: () => number = Math.random): number {
-  const { minDelay, maxDelay, factor } = { ...RECONNECT_DEFAULTS, ...o };
-  return Math.floor(random() * Math.min(maxDelay, minDelay * factor ** attempt));
+export function backoff(attempt: number, o?: ReconnectOptions, random: () => number = Math.random): number {
+  const policy = { ...RECONNECT_DEFAULTS, ...o };
+  return Math.floor(random() * Math.min(policy.maxDelay, policy.minDelay * policy.factor ** attempt));
 }

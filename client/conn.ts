@@ -42,9 +42,13 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   _buffered: [NSConn<any>, MessageInit][] = [];
   /** @internal the current socket */
   _ws: SocketLike | undefined;
-  /** @internal fails the handshake in progress, if any */
-  _cancelHandshake: ((e: unknown) => void) | undefined;
-  /** @internal stops the current socket's frame delivery (see `onData`) */
+  /**
+   * @internal close() calls it to end the current link: the handshake in progress fails (its socket is closed), or
+   * the link that is up closes its socket, or the wait before a reconnection attempt ends. Set by each link as it
+   * opens (with the socket) and by the wait, which starts only after the previous socket was detached.
+   */
+  _abort: ((e: unknown) => void) | undefined;
+  /** @internal stops the current socket's frame delivery (see `onData`; none in browsers) */
   _stopData: (() => void) | undefined;
   private readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
   private readonly _handlers: Map<string, Map<string, Handler<any, any>>>;
@@ -53,24 +57,19 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * the namespace (they outlive a reconnection).
    */
   private readonly _pending = new Map<string | { ns: string }, Done<any>>();
-  private readonly _reconnect: Required<ReconnectOptions> | false;
   /** Consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms. */
   private _failedLinks = 0;
   /** When the current link completed its handshake (ms since the epoch). */
-  private _upSince = 0;
-  /** Ends the wait before the next reconnection attempt. */
-  private _wake: (() => void) | undefined;
+  private _upSince!: number; // set as each link is accepted
   private _heartbeat: ReturnType<typeof setInterval> | undefined;
 
   /** Use `dial`: it opens the connection and resolves after the handshake. */
-  constructor(readonly url: string, namespaces: Namespaces<N>, options: DialOptions = {}) {
+  constructor(readonly url: string, namespaces: Namespaces<N>, options?: DialOptions) {
     super();
     this._handlers = new Map(Object.entries(namespaces).map(([name, events]) => [name, new Map(Object.entries(events as object))]));
-    const r = options.reconnect ?? true;
-    this._reconnect = r && { ...RECONNECT_DEFAULTS, ...(r as ReconnectOptions) }; // spreading `true` adds nothing
     this._options = {
       handshakeTimeout: 10000, requestTimeout: 30000, maxEarlyBytes: 2 ** 20, heartbeat: DEFAULT_HEARTBEAT, ...options,
-      onlyNative: options.nativeOnly, allowNative: options.nativeOnly || !!this._handlers.get('')?.has(OnNativeMessage),
+      onlyNative: options?.nativeOnly, allowNative: options?.nativeOnly || this._handlers.get('')?.has(OnNativeMessage),
     };
   }
 
@@ -102,11 +101,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   /** Waits until the server connects namespace `name` (server-initiated connect); resolves at once if connected. */
-  async waitServerConnect<K extends keyof N & string>(name: K, options: RequestOptions = {}): Promise<NSConn<N[K]>> {
+  async waitServerConnect<K extends keyof N & string>(name: K, options?: RequestOptions): Promise<NSConn<N[K]>> {
     if (this.state === 'closed') throw new ClosedError();
     if (!this._handlers.has(name)) throw new BadNamespaceError();
     return this.namespace(name) ??
-      (request(this._pending, { ns: name }, options.timeout ?? this._options.requestTimeout, options.signal) as Promise<NSConn<N[K]>>);
+      (request(this._pending, { ns: name }, options?.timeout ?? this._options.requestTimeout, options?.signal) as Promise<NSConn<N[K]>>);
   }
 
   /** The connected namespace `name`, if any. */
@@ -126,31 +125,15 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Closes the connection for good: every namespace is disconnected locally (forced events), everything pending rejects with ClosedError, no reconnect. */
   close(): void {
     if (this.state === 'closed') return;
-    this._wake?.();
-    this._cancelHandshake?.(new ClosedError());
-    if (this._ws) this._detach(this._ws);
-    this._cleanup(false, new ClosedError());
-    this._finish('client');
-  }
-
-  /** @internal opens the first link; `dial` returns this. */
-  async _start(): Promise<this> {
-    const o = this._options;
-    try {
-      await openLink(this, 0);
-    } catch (e) {
-      this._state.to('closed'); // nobody can listen yet: dial rejects
-      throw e;
-    }
-    if (o.heartbeat && !o.nativeOnly) this._heartbeat = heartbeat(this, o.heartbeat, o.heartbeatTimeout || o.heartbeat);
-    return this;
+    this._abort?.(new ClosedError()); // closes the current socket, if any
+    this._teardown(new ClosedError(), 'client');
   }
 
   /**
    * @internal throws the error a user operation on `ns` fails with right now, if any: ClosedError after close,
    * NotConnectedError unless open, BadNamespaceError when `ns` is not connected, BadRoomError when `badRoom`
    */
-  _check(ns?: NSConn<any>, badRoom?: boolean): void {
+  _check(ns?: NSConn<any>, badRoom?: unknown): void {
     const s = this.state;
     if (s === 'closed') throw new ClosedError();
     if (s !== 'open') throw new NotConnectedError();
@@ -164,7 +147,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (this.state === 'reconnecting' && this._namespaces.get(ns.namespace) === ns && this._buffered.length < this._options.bufferWhileDisconnected!) {
       return !!this._buffered.push([ns, m]);
     }
-    this._check(ns, !!m.room && !ns.room(m.room));
+    this._check(ns, m.room && !ns.room(m.room));
     return this._raw(encode(m));
   }
 
@@ -177,12 +160,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * @internal every request of this side (ask, connect, join, leave, disconnect, heartbeat): sends `m` with a fresh
    * wait token and waits for the answer; `onAnswer` runs as it is read, before the next frame
    */
-  _request(m: MessageInit, o: RequestOptions = {}, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
-    const wait = (m.wait = token()); // callers pass a fresh `m`
-    const p = request(this._pending, wait, o.timeout ?? this._options.requestTimeout, o.signal, onAnswer);
-    const done = this._pending.get(wait); // none when the signal was aborted already: then nothing is sent
-    if (done && !this._raw(encode(m))) done(new NotConnectedError());
-    return p;
+  _request(m: MessageInit, o?: RequestOptions, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
+    // callers pass a fresh `m`; it is not sent when the signal was aborted already
+    return request(this._pending, (m.wait = token()), o?.timeout ?? this._options.requestTimeout, o?.signal, onAnswer, (done) => {
+      if (!this._raw(encode(m))) done(new NotConnectedError());
+    });
   }
 
   /** @internal answers server request `m`: the empty reply (accepted), or `error`'s text */
@@ -192,8 +174,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
 
   /** @internal writes one frame if the link is open */
   _raw(frame: Frame): boolean {
-    const ws = this._ws;
-    return ws?.readyState === 1 ? (ws.send(frame), true) : false;
+    return this._ws?.readyState === 1 && (this._ws.send(frame), true);
   }
 
   /** @internal the handle of namespace `name`: the known one or a new one; none when `name` is not declared */
@@ -207,19 +188,21 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     ns._state.to('connected');
     this._namespaces.set(ns.namespace, ns);
     ns._call(OnNamespaceConnected, m);
-    for (const [k, done] of [...this._pending]) if ((k as { ns?: string }).ns === ns.namespace) done(undefined, ns);
+    // each removes itself: safe while iterating
+    for (const [k, done] of this._pending) if ((k as { ns?: string }).ns === ns.namespace) done(undefined, ns);
   }
 
   /** @internal the handshake accepted the current link with connection id `id` */
   _accepted(id: string, attempt: number): void {
     this.id = id;
+    this._upSince = Date.now();
     if (this._options.nativeOnly) {
       const ns = this._ns('') ?? new NSConn(this, '', new Map());
       ns._state.to('connecting');
       this._connected(ns, ns._msg(OnNamespaceConnected));
     }
-    this._upSince = Date.now();
     if (attempt) return; // the reconnection loop opens the Conn after the restore
+    this._heartbeat = heartbeat(this);
     this._state.to('open');
     this.emit('connected', { id });
   }
@@ -239,50 +222,56 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     } else if (live) ns!._dispatch(m);
   }
 
-  /** @internal the link dropped after the handshake */
-  _lost(ws: SocketLike, e: { code: number; reason: string }): void {
-    if (ws !== this._ws) return;
-    this._detach(ws);
-    this.emit('disconnected', { code: e.code, reason: e.reason });
-    const rc = this._reconnect;
-    if (rc && Date.now() - this._upSince >= rc.minUptime) this._failedLinks = 0;
-    this._cleanup(!!rc, new ClosedError('connection lost'));
-    if (!rc) this._finish('remote', e.code);
-    else if (this.state === 'open') void this._reconnectLoop(rc); // while reconnecting, the loop in progress goes on
+  /**
+   * @internal the current link dropped after the handshake (its socket closed, or its heartbeat timed out). Only the
+   * current one can: a socket's handlers are cleared as it is detached, and a drop fails every probe in flight.
+   */
+  _lost({ code, reason }: { code: number; reason: string }): void {
+    this._detach();
+    this.emit('disconnected', { code, reason });
+    this._teardown(new ClosedError('connection lost'), this._options.reconnect === false && 'remote', code);
+    if (this.state === 'open') void this._reconnectLoop(); // while reconnecting, the loop in progress goes on
   }
 
-  /** @internal closes `ws` and forgets it */
-  _detach(ws: SocketLike): void {
+  /** @internal closes the current socket, if any, and forgets it */
+  _detach(): void {
+    const ws = this._ws;
+    if (!ws) return;
     this._stopData?.();
-    ws.onopen = ws.onmessage = ws.onclose = null;
+    ws.onmessage = ws.onclose = null; // `onopen` may stay: a socket closed while connecting never opens
     ws.close(); // never throws without arguments; Node's env keeps a no-op onerror for the errors it may report
-    if (this._ws === ws) this._ws = undefined;
+    this._ws = undefined;
   }
 
-  /** Reconnects until a link is up and restored, `maxRetries` consecutive links failed, or close(). */
-  private async _reconnectLoop(rc: Required<ReconnectOptions>): Promise<void> {
+  /**
+   * Reconnects until a link is up and restored, `maxRetries` consecutive links failed, or close(). The count goes on
+   * from the links before unless the one that dropped stayed up `minUptime` ms.
+   */
+  private async _reconnectLoop(): Promise<void> {
+    // on (the Conn closes on a drop without it); spreading `true` adds nothing
+    const rc: Required<ReconnectOptions> = { ...RECONNECT_DEFAULTS, ...(this._options.reconnect as ReconnectOptions) };
+    if (Date.now() - this._upSince >= rc.minUptime) this._failedLinks = 0;
     let error: unknown;
-    for (let attempt = this._failedLinks + 1; this.state !== 'closed'; attempt++) {
-      this._failedLinks = attempt;
+    while (this.state !== 'closed') {
+      const attempt = ++this._failedLinks;
       if (attempt > rc.maxRetries) {
         this.emit('giveUp', { attempts: attempt - 1, error });
-        this._cleanup(false, new ClosedError());
-        return this._finish('giveUp', undefined, error);
+        return this._teardown(new ClosedError(), 'giveUp', undefined, error);
       }
       const delay = backoff(attempt - 1, rc);
+      // close() may run from here on (a listener of the events below, or while the wait, the handshake or the restore
+      // awaits): each then fails and the loop ends. The wait starts first, so such a close() ends it too.
+      const wait = new Promise((wake, fail) => {
+        const timer = setTimeout(wake, delay);
+        this._abort = (e) => (clearTimeout(timer), fail(e));
+      });
       this._state.to('reconnecting');
       this.emit('reconnecting', { attempt, delay, error });
-      await new Promise<void>((wake) => {
-        const timer = setTimeout(wake, delay);
-        this._wake = () => (clearTimeout(timer), wake());
-      });
-      if ((this.state as ConnState) === 'closed') return; // close() may run while the wait or the restore awaits
       try {
+        await wait;
         await openLink(this, attempt);
-        const ws = this._ws;
         await restore(this);
-        if ((this.state as ConnState) === 'closed') return;
-        if (this._ws !== ws) throw new ClosedError('connection lost');
+        if (!this._ws) throw new ClosedError('connection lost'); // dropped (or closed) meanwhile: no other link opens
         this.reconnectTries = attempt;
         this._state.to('open');
         this.emit('reconnected', { id: this.id, attempt });
@@ -293,18 +282,20 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     }
   }
 
-  /** Local teardown: pending requests reject with `error`; namespaces get forced disconnect events. */
-  private _cleanup(keep: boolean, error: Error): void {
+  /**
+   * Local teardown: pending requests reject with `error` and namespaces get forced disconnect events. Without a
+   * `reason` (or with `false`) the link only dropped: waitServerConnect callers and the handles to restore are kept.
+   * With one, the Conn closes for good: `closed` is emitted with `reason`, `code` and `cause` (its `error`).
+   */
+  private _teardown(error: Error, reason?: 'client' | 'remote' | 'giveUp' | false, code?: number, cause?: unknown): void {
+    const keep = !reason;
     for (const [k, done] of this._pending) if (!keep || typeof k == 'string') done(error); // each removes itself: safe while iterating
     for (const ns of this._namespaces.values()) ns._drop(keep, ns._msg(OnNamespaceDisconnect, '', true));
     if (keep) return;
-    clearInterval(this._heartbeat);
     this._namespaces.clear();
     this._buffered = [];
-  }
-
-  private _finish(reason: 'client' | 'remote' | 'giveUp', code?: number, error?: unknown): void {
+    clearInterval(this._heartbeat);
     this._state.to('closed');
-    this.emit('closed', { reason, code, error });
+    this.emit('closed', { reason, code, error: cause });
   }
 }

@@ -1,4 +1,5 @@
 import { Conn } from './conn.js';
+import { openLink } from './link.js';
 import type { AnyNamespaces, DialOptions, NamespaceMap, Namespaces } from './types.js';
 
 /**
@@ -21,5 +22,8 @@ import type { AnyNamespaces, DialOptions, NamespaceMap, Namespaces } from './typ
  * ns.emit('chat', 'hello');
  */
 export async function dial<N extends NamespaceMap = AnyNamespaces>(url: string, namespaces: Namespaces<N>, options?: DialOptions): Promise<Conn<N>> {
-  return new Conn<N>(url, namespaces, options)._start();
+  const conn = new Conn<N>(url, namespaces, options);
+  // A failed first link leaves a Conn nobody can reach (no handler ran, no listener could be added): nothing to close.
+  await openLink(conn, 0);
+  return conn;
 }

@@ -20,8 +20,11 @@ export function openSocket(url: string, headers: Record<string, string>, o: Dial
   return ws;
 }
 
-/** Delivers each frame's payload; returns the function that stops delivery. Browsers cannot send pings: `pingInterval` is ignored. */
-export function onData(ws: SocketLike, fn: (data: unknown) => void, _pingInterval?: number): () => void {
+/**
+ * Delivers each frame's payload. Node's env returns the function that stops delivery; none is needed here, as the
+ * Conn clears `onmessage` itself when it detaches a socket. Browsers cannot send pings: `pingInterval` is ignored.
+ */
+export function onData(ws: SocketLike, fn: (data: unknown) => void, _pingInterval?: number): undefined {
   ws.onmessage = (e) => fn(e.data);
-  return () => void (ws.onmessage = null);
+  return undefined;
 }

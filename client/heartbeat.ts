@@ -1,7 +1,8 @@
 /**
- * The data-frame keep-alive (`heartbeat` option; browsers cannot send WebSocket pings): every `every` ms while
+ * The data-frame keep-alive (`heartbeat` option; browsers cannot send WebSocket pings): every `heartbeat` ms while
  * connected, a disconnect request for a namespace no application declares, which Go neffos answers with an empty
- * reply; no answer within `timeout` ms drops the link (code 4000), and the Conn reconnects.
+ * reply; no answer within `heartbeatTimeout` ms (default: the interval) drops the link (code 4000), and the Conn
+ * reconnects.
  */
 import { OnNamespaceDisconnect, TimeoutError } from '../protocol/index.js';
 import type { Conn } from './conn.js';
@@ -9,14 +10,16 @@ import type { Conn } from './conn.js';
 /** A namespace no application declares: a disconnect request for it is answered with an empty reply. */
 const HEARTBEAT_NS = '\u0000heartbeat';
 
-/** Starts the probes for the Conn's life; returns the interval to clear. */
-export function heartbeat(conn: Conn<any>, every: number, timeout: number): ReturnType<typeof setInterval> {
+/** Starts the probes for the Conn's life, as its options say (none when `heartbeat` is 0 or `nativeOnly` is set); returns the interval to clear. */
+export function heartbeat(conn: Conn<any>): ReturnType<typeof setInterval> | undefined {
+  const o = conn._options;
+  if (!o.heartbeat || o.nativeOnly) return;
   return setInterval(() => {
-    const ws = conn._ws; // always set while open
-    if (conn.state === 'open') {
-      conn._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout }).catch((e) => {
-        if (e instanceof TimeoutError) conn._lost(ws!, { code: 4000, reason: 'heartbeat timeout' });
-      });
-    }
-  }, every);
+    if (conn.state !== 'open') return;
+    const timeout = o.heartbeatTimeout || o.heartbeat; // 0 or unset: the interval
+    conn._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout }).catch((e) => {
+      // A probe times out only while the link it was sent on is up: a drop or close() meanwhile fails it (ClosedError).
+      if (e instanceof TimeoutError) conn._lost({ code: 4000, reason: 'heartbeat timeout' });
+    });
+  }, o.heartbeat);
 }

@@ -16,16 +16,18 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
     const ws = (conn._ws = openSocket(conn.url, { ...o.headers, ...(attempt && { 'X-Websocket-Reconnect': '' + attempt }) }, o));
     let early: unknown[] | undefined = [];
     let earlyBytes = 0;
-    /** The handshake ends: failed with `error`, or accepted with `id` (then the frames that came early are handled). */
-    const end = (conn._cancelHandshake = (error?: unknown, id = '') => {
+    /**
+     * The handshake ends: failed with `error`, or accepted with `id` (then the frames that came early are handled).
+     * Called again with an error by close() once the link is up, it only closes the socket.
+     */
+    const end = (conn._abort = (error?: unknown, id = '') => {
       clearTimeout(timer);
-      conn._cancelHandshake = undefined;
-      const frames = early!;
-      early = undefined;
       if (error) {
-        conn._detach(ws);
+        conn._detach(); // `ws` is the current socket (if any): no other link opens while this one is up
         return reject(error);
       }
+      const frames = early!;
+      early = undefined;
       conn._accepted(id, attempt);
       resolve();
       for (const f of frames) conn._onFrame(f);
@@ -35,13 +37,14 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
     conn._stopData = onData(ws, (data) => {
       if (!early) return conn._onFrame(data);
       // The handshake's two answers by their prefix (protocol/handshake.ts; its parseAck allocates, this is the byte-lean form).
-      const ack = typeof data === 'string' && data[0];
+      // Only a text frame can match: a binary one's [0] is a number (bytes) or undefined (an ArrayBuffer).
+      const ack = (data as string)[0];
       if (ack === ACK_ID_PREFIX || ack === ACK_REFUSED_PREFIX) {
         end(ack === ACK_REFUSED_PREFIX && new HandshakeRefusedError((data as string).slice(1)), (data as string).slice(1));
       } else if ((earlyBytes += (data as string).length ?? (data as ArrayBuffer).byteLength) > o.maxEarlyBytes) {
         end(new ClosedError(`over ${o.maxEarlyBytes} bytes before the ack`));
       } else early.push(data);
     }, o.pingInterval);
-    ws.onclose = (e) => (early ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : conn._lost(ws, e));
+    ws.onclose = (e) => (early ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : conn._lost(e));
   });
 }

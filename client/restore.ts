@@ -25,9 +25,7 @@ async function again(conn: Conn<any>, step: Promise<unknown>, from: Map<string, 
 
 /** Sends the emits kept while reconnecting; one that fails now is reported through `error`. */
 export function flush(conn: Conn<any>): void {
-  const buf = conn._buffered;
-  conn._buffered = [];
-  for (const [ns, m] of buf) {
+  for (const [ns, m] of conn._buffered.splice(0)) {
     try {
       conn._send(ns, m);
     } catch (e) {
