@@ -224,8 +224,7 @@ export class NSConn<E extends EventMap = EventMap> {
       if (served) this.conn._answer(served, e);
       try {
         if (e !== undefined) throw e;
-        accept?.(); // throws when the link dropped meanwhile
-        resolve();
+        resolve(accept?.()); // accept throws when the link dropped meanwhile
       } catch (failure) {
         reject(failure);
       }
