@@ -48,7 +48,8 @@ export class State<S extends string> {
   _now: S;
   /** The transition that last entered a `via` state. */
   private _flight: Promise<unknown> | undefined;
-  private readonly _moves: Moves<S>;
+  /** @internal */
+  readonly _moves: Moves<S>;
   private readonly _changed: (e: { from: S; to: S }) => void;
 
   /** `changed` hears every change, after the value changed. */
@@ -93,8 +94,9 @@ export class State<S extends string> {
  * call meanwhile waits for the same transition (one `work`).
  */
 export async function enter<S extends string, M extends { _state: State<S> }>(
-  table: Map<string, M>, key: string, member: M, done: S, via: S, back: S, work: () => Promise<unknown>,
+  table: Map<string, M>, key: string, member: M, work: () => Promise<unknown>,
 ): Promise<M> {
+  const [back, via, done] = member._state._moves.states;
   if (member._state._now === done) return member;
   const known = table.get(key) === member;
   table.set(key, member);
