@@ -186,9 +186,9 @@ export class NSConn<E extends EventMap = EventMap> {
     const c = this.conn;
     if (!keep) c._namespaces.delete(this.namespace); // a live NSConn is the one its Conn knows by that name
     for (const r of this._rooms.values()) {
-      const was = r._state._now;
+      const live = r.joined || r._state._now === 'leaving'; // a join in flight fails with its request
       r._state.to('left');
-      if (was === 'joined' || was === 'leaving') { // a join in flight fails with its request
+      if (live) {
         const left = { ...this._msg(OnRoomLeave, r.name, true), isLocal: m.isLocal };
         this._call(OnRoomLeave, left);
         this._call(OnRoomLeft, { ...left, event: OnRoomLeft });
