@@ -108,7 +108,7 @@ export class NSConn<E extends EventMap = EventMap> {
    * emits) is delivered. Server-initiated (`served`, see serve.ts): the local handler decides and its verdict answers.
    */
   _connect(options?: RequestOptions, served?: EventMessage): Promise<this> {
-    return enter<NSConnState, this>(this.conn._namespaces as Map<string, this>, this.namespace, this, 'connected', 'connecting', 'disconnected', async () => {
+    return enter<NSConnState, this>(this.conn._namespaces as Map<string, this>, this.namespace, this, async () => {
       const accept = () => this.conn._connected(this, this._after(OnNamespaceConnected, '', served));
       await this._fire(OnNamespaceConnect, '', served, served && accept);
       if (!served) await this._ask(OnNamespaceConnect, options, '', '', accept);
@@ -133,7 +133,7 @@ export class NSConn<E extends EventMap = EventMap> {
    */
   _join(name: string, options?: RequestOptions, served?: EventMessage): Promise<Room<E>> {
     const r = this._rooms.get(name) ?? new Room<E>(this, name);
-    return enter<RoomState, Room<E>>(this._rooms, name, r, 'joined', 'joining', 'left', async () => {
+    return enter<RoomState, Room<E>>(this._rooms, name, r, async () => {
       if (!served) await this._ask(OnRoomJoin, options, name);
       await this._fire(OnRoomJoin, name, served, () => { // the room is joined (the same Room object as before a reconnect)
         if (!served && r._state._now !== 'joining') this.conn._check(this, true); // the link dropped meanwhile
@@ -186,9 +186,9 @@ export class NSConn<E extends EventMap = EventMap> {
     const c = this.conn;
     if (!keep) c._namespaces.delete(this.namespace); // a live NSConn is the one its Conn knows by that name
     for (const r of this._rooms.values()) {
-      const was = r._state._now;
+      const live = r.joined || r._state._now === 'leaving'; // a join in flight fails with its request
       r._state.to('left');
-      if (was === 'joined' || was === 'leaving') { // a join in flight fails with its request
+      if (live) {
         const left = { ...this._msg(OnRoomLeave, r.name, true), isLocal: m.isLocal };
         this._call(OnRoomLeave, left);
         this._call(OnRoomLeft, { ...left, event: OnRoomLeft });
@@ -224,8 +224,7 @@ export class NSConn<E extends EventMap = EventMap> {
       if (served) this.conn._answer(served, e);
       try {
         if (e !== undefined) throw e;
-        accept?.(); // throws when the link dropped meanwhile
-        resolve();
+        resolve(accept?.()); // accept throws when the link dropped meanwhile
       } catch (failure) {
         reject(failure);
       }

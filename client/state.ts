@@ -48,7 +48,8 @@ export class State<S extends string> {
   _now: S;
   /** The transition that last entered a `via` state. */
   private _flight: Promise<unknown> | undefined;
-  private readonly _moves: Moves<S>;
+  /** @internal */
+  readonly _moves: Moves<S>;
   private readonly _changed: (e: { from: S; to: S }) => void;
 
   /** `changed` hears every change, after the value changed. */
@@ -90,11 +91,14 @@ export class State<S extends string> {
  * @internal `work` as the entering transition of `member` (a connect or a join, either side's): `member` is in
  * `table` under `key` meanwhile, and is forgotten when `work` fails, unless it was there before (remembered for a
  * reconnect) or another path entered it meanwhile. Resolves with `member`, at once when it is `done` already; a second
- * call meanwhile waits for the same transition (one `work`).
+ * call meanwhile waits for the same transition (one `work`). The states are the table's first three: before (`back`,
+ * where a failed `work` returns), during (`via`) and after (`done`): `disconnected`, `connecting`, `connected` for an
+ * NSConn, `left`, `joining`, `joined` for a Room.
  */
 export async function enter<S extends string, M extends { _state: State<S> }>(
-  table: Map<string, M>, key: string, member: M, done: S, via: S, back: S, work: () => Promise<unknown>,
+  table: Map<string, M>, key: string, member: M, work: () => Promise<unknown>,
 ): Promise<M> {
+  const [back, via, done] = member._state._moves.states;
   if (member._state._now === done) return member;
   const known = table.get(key) === member;
   table.set(key, member);
