@@ -53,10 +53,10 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   private readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
   private readonly _handlers: Map<string, Map<string, Handler<any, any>>>;
   /**
-   * Requests waiting for their answer, by wait token, and waitServerConnect callers, keyed by a fresh object holding
+   * @internal requests waiting for their answer, by wait token, and waitServerConnect callers, keyed by a fresh object holding
    * the namespace (they outlive a reconnection).
    */
-  private readonly _pending = new Map<string | { ns: string }, Done<any>>();
+  readonly _pending = new Map<string | { ns: string }, Done<any>>();
   /** Consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms. */
   private _failedLinks = 0;
   /** When the current link completed its handshake (ms since the epoch). */
@@ -103,9 +103,9 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Waits until the server connects namespace `name` (server-initiated connect); resolves at once if connected. */
   async waitServerConnect<K extends keyof N & string>(name: K, options?: RequestOptions): Promise<NSConn<N[K]>> {
     if (this.state === 'closed') throw new ClosedError();
-    if (!this._handlers.has(name)) throw new BadNamespaceError();
-    return this.namespace(name) ??
-      (request(this._pending, { ns: name }, options?.timeout ?? this._options.requestTimeout, options?.signal) as Promise<NSConn<N[K]>>);
+    const ns = this._ns(name);
+    if (!ns) throw new BadNamespaceError();
+    return ns.connected ? ns : request<NSConn<N[K]>>(this, { ns: name }, options);
   }
 
   /** The connected namespace `name`, if any. */
@@ -162,7 +162,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    */
   _request(m: MessageInit, o?: RequestOptions, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
     // callers pass a fresh `m`; it is not sent when the signal was aborted already
-    return request(this._pending, (m.wait = token()), o?.timeout ?? this._options.requestTimeout, o?.signal, onAnswer, (done) => {
+    return request(this, (m.wait = token()), o, onAnswer, (done) => {
       if (!this._raw(encode(m))) done(new NotConnectedError());
     });
   }
