@@ -4,7 +4,6 @@ import {
   emptyReply, encode, errorFromText, errorToText, type MessageInit, NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
   OnNativeMessage, OnRoomJoin, OnRoomLeave,
 } from '../protocol/index.js';
-import { heartbeat } from './heartbeat.js';
 import { backoff, RECONNECT_DEFAULTS } from './backoff.js';
 import { DEFAULT_HEARTBEAT } from './env.js';
 import { checkBody } from './guard.js';
@@ -50,7 +49,6 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   _abort: ((e: unknown) => void) | undefined;
   /** @internal stops the current socket's frame delivery (see `onData`; none in browsers) */
   _stopData: (() => void) | undefined;
-  private readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
   private readonly _handlers: Map<string, Map<string, Handler<any, any>>>;
   /**
    * @internal requests waiting for their answer, by wait token, and waitServerConnect callers, keyed by a fresh object holding
@@ -59,9 +57,12 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   readonly _pending = new Map<string | { ns: string }, Done<any>>();
   /** Consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms. */
   private _failedLinks = 0;
-  /** When the current link completed its handshake (ms since the epoch). */
-  private _upSince!: number; // set as each link is accepted
-  private _heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** @internal when the current link completed its handshake (ms since the epoch) */
+  _upSince!: number; // set as each link is accepted
+  /** @internal the keep-alive probes, started as the first link is accepted */
+  _heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** @internal */
+  readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
 
   /** Use `dial`: it opens the connection and resolves after the handshake. */
   constructor(readonly url: string, namespaces: Namespaces<N>, options?: DialOptions) {
@@ -190,21 +191,6 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     ns._call(OnNamespaceConnected, m);
     // each removes itself: safe while iterating
     for (const [k, done] of this._pending) if ((k as { ns?: string }).ns === ns.namespace) done(undefined, ns);
-  }
-
-  /** @internal the handshake accepted the current link with connection id `id` */
-  _accepted(id: string, attempt: number): void {
-    this.id = id;
-    this._upSince = Date.now();
-    if (this._options.nativeOnly) {
-      const ns = this._ns('') ?? new NSConn(this, '', new Map());
-      ns._state.to('connecting');
-      this._connected(ns, ns._msg(OnNamespaceConnected));
-    }
-    if (attempt) return; // the reconnection loop opens the Conn after the restore
-    this._heartbeat = heartbeat(this);
-    this._state.to('open');
-    this.emit('connected', { id });
   }
 
   /** @internal one frame, handled by the rule of the state it arrives in: answers settle their request at once */

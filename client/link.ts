@@ -3,10 +3,12 @@
  * refuses; frames that arrive before the answer wait their turn, up to `maxEarlyBytes`, and are handled right after it.
  */
 import {
-  ACK_ID_PREFIX, ACK_REFUSED_PREFIX, ACK_REQUEST, ClosedError, HandshakeRefusedError, HandshakeTimeoutError,
+  ACK_ID_PREFIX, ACK_REFUSED_PREFIX, ACK_REQUEST, ClosedError, HandshakeRefusedError, HandshakeTimeoutError, OnNamespaceConnected,
 } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import { onData, openSocket } from './env.js';
+import { heartbeat } from './heartbeat.js';
+import { NSConn } from './nsconn.js';
 
 /** Opens a socket for `conn` and runs the handshake; `attempt` 0 is the first link, others are reconnections. */
 export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
@@ -28,7 +30,20 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
       }
       const frames = early!;
       early = undefined;
-      conn._accepted(id, attempt);
+      // accepted with connection id `id`
+      conn.id = id;
+      conn._upSince = Date.now();
+      if (o.nativeOnly) {
+        const ns = conn._ns('') ?? new NSConn(conn, '', new Map());
+        ns._state.to('connecting');
+        conn._connected(ns, ns._msg(OnNamespaceConnected));
+      }
+      if (!attempt) {
+        // the first link opens the Conn; the reconnection loop opens it after the restore
+        conn._heartbeat = heartbeat(conn);
+        conn._state.to('open');
+        conn.emit('connected', { id });
+      }
       resolve();
       for (const f of frames) conn._onFrame(f);
     });
@@ -48,3 +63,4 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
     ws.onclose = (e) => (early ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : conn._lost(e));
   });
 }
+
