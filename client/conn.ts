@@ -4,12 +4,10 @@ import {
   emptyReply, encode, errorFromText, errorToText, type MessageInit, NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
   OnNativeMessage, OnRoomJoin, OnRoomLeave,
 } from '../protocol/index.js';
-import { backoff, RECONNECT_DEFAULTS } from './backoff.js';
 import { DEFAULT_HEARTBEAT } from './env.js';
 import { checkBody } from './guard.js';
-import { openLink } from './link.js';
 import { NSConn } from './nsconn.js';
-import { flush, restore } from './restore.js';
+import { reconnect } from './reconnect.js';
 import { serve } from './serve.js';
 import { type Done, request } from './request.js';
 import { CONN_MOVES, State } from './state.js';
@@ -55,8 +53,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    * the namespace (they outlive a reconnection).
    */
   readonly _pending = new Map<string | { ns: string }, Done<any>>();
-  /** Consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms. */
-  private _failedLinks = 0;
+  /** @internal consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms */
+  _failedLinks = 0;
   /** @internal when the current link completed its handshake (ms since the epoch) */
   _upSince!: number; // set as each link is accepted
   /** @internal the keep-alive probes, started as the first link is accepted */
@@ -216,7 +214,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     this._detach();
     this.emit('disconnected', { code, reason });
     this._teardown(new ClosedError('connection lost'), this._options.reconnect === false && 'remote', code);
-    if (this.state === 'open') void this._reconnectLoop(); // while reconnecting, the loop in progress goes on
+    if (this.state === 'open') void reconnect(this); // while reconnecting, the loop in progress goes on
   }
 
   /** @internal closes the current socket, if any, and forgets it */
@@ -230,50 +228,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   /**
-   * Reconnects until a link is up and restored, `maxRetries` consecutive links failed, or close(). The count goes on
-   * from the links before unless the one that dropped stayed up `minUptime` ms.
-   */
-  private async _reconnectLoop(): Promise<void> {
-    // on (the Conn closes on a drop without it); spreading `true` adds nothing
-    const rc: Required<ReconnectOptions> = { ...RECONNECT_DEFAULTS, ...(this._options.reconnect as ReconnectOptions) };
-    if (Date.now() - this._upSince >= rc.minUptime) this._failedLinks = 0;
-    let error: unknown;
-    while (this.state !== 'closed') {
-      const attempt = ++this._failedLinks;
-      if (attempt > rc.maxRetries) {
-        this.emit('giveUp', { attempts: attempt - 1, error });
-        return this._teardown(new ClosedError(), 'giveUp', undefined, error);
-      }
-      const delay = backoff(attempt - 1, rc);
-      // close() may run from here on (a listener of the events below, or while the wait, the handshake or the restore
-      // awaits): each then fails and the loop ends. The wait starts first, so such a close() ends it too.
-      const wait = new Promise((wake, fail) => {
-        const timer = setTimeout(wake, delay);
-        this._abort = (e) => (clearTimeout(timer), fail(e));
-      });
-      this._state.to('reconnecting');
-      this.emit('reconnecting', { attempt, delay, error });
-      try {
-        await wait;
-        await openLink(this, attempt);
-        await restore(this);
-        if (!this._ws) throw new ClosedError('connection lost'); // dropped (or closed) meanwhile: no other link opens
-        this.reconnectTries = attempt;
-        this._state.to('open');
-        this.emit('reconnected', { id: this.id, attempt });
-        return flush(this);
-      } catch (e) {
-        error = e;
-      }
-    }
-  }
-
-  /**
-   * Local teardown: pending requests reject with `error` and namespaces get forced disconnect events. Without a
+   * @internal local teardown: pending requests reject with `error` and namespaces get forced disconnect events. Without a
    * `reason` (or with `false`) the link only dropped: waitServerConnect callers and the handles to restore are kept.
    * With one, the Conn closes for good: `closed` is emitted with `reason`, `code` and `cause` (its `error`).
    */
-  private _teardown(error: Error, reason?: 'client' | 'remote' | 'giveUp' | false, code?: number, cause?: unknown): void {
+  _teardown(error: Error, reason?: 'client' | 'remote' | 'giveUp' | false, code?: number, cause?: unknown): void {
     const keep = !reason;
     for (const [k, done] of this._pending) if (!keep || typeof k == 'string') done(error); // each removes itself: safe while iterating
     for (const ns of this._namespaces.values()) ns._drop(keep, ns._msg(OnNamespaceDisconnect, '', true));
