@@ -7,7 +7,6 @@ import {
 import { DEFAULT_HEARTBEAT } from './env.js';
 import { checkBody } from './guard.js';
 import { NSConn } from './nsconn.js';
-import { reconnect } from './reconnect.js';
 import { serve } from './serve.js';
 import { type Done, request } from './request.js';
 import { CONN_MOVES, State } from './state.js';
@@ -204,17 +203,6 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (ev === OnNamespaceConnect || ev === OnNamespaceDisconnect || (live && (ev === OnRoomJoin || ev === OnRoomLeave))) {
       if (m.wait && !m.isNoOp) serve(this, m, ns);
     } else if (live) ns!._dispatch(m);
-  }
-
-  /**
-   * @internal the current link dropped after the handshake (its socket closed, or its heartbeat timed out). Only the
-   * current one can: a socket's handlers are cleared as it is detached, and a drop fails every probe in flight.
-   */
-  _lost({ code, reason }: { code: number; reason: string }): void {
-    this._detach();
-    this.emit('disconnected', { code, reason });
-    this._teardown(new ClosedError('connection lost'), this._options.reconnect === false && 'remote', code);
-    if (this.state === 'open') void reconnect(this); // while reconnecting, the loop in progress goes on
   }
 
   /** @internal closes the current socket, if any, and forgets it */

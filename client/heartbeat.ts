@@ -6,6 +6,7 @@
  */
 import { OnNamespaceDisconnect, TimeoutError } from '../protocol/index.js';
 import type { Conn } from './conn.js';
+import { lost } from './reconnect.js';
 
 /** A namespace no application declares: a disconnect request for it is answered with an empty reply. */
 const HEARTBEAT_NS = '\u0000heartbeat';
@@ -19,7 +20,7 @@ export function heartbeat(conn: Conn<any>): ReturnType<typeof setInterval> | und
     const timeout = o.heartbeatTimeout || o.heartbeat; // 0 or unset: the interval
     conn._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout }).catch((e) => {
       // A probe times out only while the link it was sent on is up: a drop or close() meanwhile fails it (ClosedError).
-      if (e instanceof TimeoutError) conn._lost({ code: 4000, reason: 'heartbeat timeout' });
+      if (e instanceof TimeoutError) lost(conn, { code: 4000, reason: 'heartbeat timeout' });
     });
   }, o.heartbeat);
 }

@@ -9,6 +9,7 @@ import type { Conn } from './conn.js';
 import { onData, openSocket } from './env.js';
 import { heartbeat } from './heartbeat.js';
 import { NSConn } from './nsconn.js';
+import { lost } from './reconnect.js';
 
 /** Opens a socket for `conn` and runs the handshake; `attempt` 0 is the first link, others are reconnections. */
 export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
@@ -60,7 +61,7 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
         end(new ClosedError(`over ${o.maxEarlyBytes} bytes before the ack`));
       } else early.push(data);
     }, o.pingInterval);
-    ws.onclose = (e) => (early ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : conn._lost(e));
+    ws.onclose = (e) => (early ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : lost(conn, e));
   });
 }
 

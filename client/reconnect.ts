@@ -7,10 +7,21 @@ import { flush, restore } from './restore.js';
 import type { ReconnectOptions } from './types.js';
 
 /**
+ * `conn`'s current link dropped after the handshake (its socket closed, or its heartbeat timed out). Only the current
+ * one can: a socket's handlers are cleared as it is detached, and a drop fails every probe in flight.
+ */
+export function lost(conn: Conn<any>, { code, reason }: { code: number; reason: string }): void {
+  conn._detach();
+  conn.emit('disconnected', { code, reason });
+  conn._teardown(new ClosedError('connection lost'), conn._options.reconnect === false && 'remote', code);
+  if (conn.state === 'open') void reconnect(conn); // while reconnecting, the loop in progress goes on
+}
+
+/**
  * Reconnects `conn` until a link is up and restored, `maxRetries` consecutive links failed, or close(). The count goes
  * on from the links before unless the one that dropped stayed up `minUptime` ms.
  */
-export async function reconnect(conn: Conn<any>): Promise<void> {
+async function reconnect(conn: Conn<any>): Promise<void> {
   // on (the Conn closes on a drop without it); spreading `true` adds nothing
   const rc: Required<ReconnectOptions> = { ...RECONNECT_DEFAULTS, ...(conn._options.reconnect as ReconnectOptions) };
   if (Date.now() - conn._upSince >= rc.minUptime) conn._failedLinks = 0;
