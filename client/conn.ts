@@ -205,16 +205,6 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     } else if (live) ns!._dispatch(m);
   }
 
-  /** @internal closes the current socket, if any, and forgets it */
-  _detach(): void {
-    const ws = this._ws;
-    if (!ws) return;
-    this._stopData?.();
-    ws.onmessage = ws.onclose = null; // `onopen` may stay: a socket closed while connecting never opens
-    ws.close(); // never throws without arguments; Node's env keeps a no-op onerror for the errors it may report
-    this._ws = undefined;
-  }
-
   /**
    * @internal local teardown: pending requests reject with `error` and namespaces get forced disconnect events. Without a
    * `reason` (or with `false`) the link only dropped: waitServerConnect callers and the handles to restore are kept.

@@ -26,7 +26,7 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
     const end = (conn._abort = (error?: unknown, id = '') => {
       clearTimeout(timer);
       if (error) {
-        conn._detach(); // `ws` is the current socket (if any): no other link opens while this one is up
+        detach(conn); // `ws` is the current socket (if any): no other link opens while this one is up
         return reject(error);
       }
       const frames = early!;
@@ -65,3 +65,13 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
   });
 }
 
+
+/** Closes `conn`'s current socket, if any, and forgets it. */
+export function detach(conn: Conn<any>): void {
+  const ws = conn._ws;
+  if (!ws) return;
+  conn._stopData?.();
+  ws.onmessage = ws.onclose = null; // `onopen` may stay: a socket closed while connecting never opens
+  ws.close(); // never throws without arguments; Node's env keeps a no-op onerror for the errors it may report
+  conn._ws = undefined;
+}
