@@ -160,9 +160,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    */
   _request(m: MessageInit, o?: RequestOptions, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
     // callers pass a fresh `m`; it is not sent when the signal was aborted already
-    return request(this, (m.wait = token()), o, onAnswer, (done) => {
-      if (!this._raw(encode(m))) done(new NotConnectedError());
-    });
+    return request(this, (m.wait = token()), o, onAnswer, m);
   }
 
   /** @internal answers server request `m`: the empty reply (accepted), or `error`'s text */

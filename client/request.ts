@@ -2,12 +2,12 @@
  * One request with a deadline and an AbortSignal (STYLE.md example 6): its settle
  * function is registered in the Conn's pending table under `key` and removed exactly once, however the
  * request ends (answer, error, timeout, abort, close), so nothing pending outlives its
- * deadline. `send` runs once it is registered, unless the signal was aborted already; it
- * may settle it (a write that failed). `onValue` sees an answer synchronously, in the
+ * deadline. `m`, if any, is sent once it is registered, unless the signal was aborted already;
+ * a write that fails settles it (NotConnectedError). `onValue` sees an answer synchronously, in the
  * state the frame arrived in. The errors are protocol/errors.ts's askTimeoutError/askAbortedError,
  * as on the server. Lean on purpose — this is every ask's hot path: a few closures and one timer.
  */
-import { askAbortedError, askTimeoutError } from '../protocol/index.js';
+import { askAbortedError, askTimeoutError, encode, type MessageInit, NotConnectedError } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import type { RequestOptions } from './types.js';
 
@@ -17,11 +17,11 @@ export type Done<T> = (error: unknown, value?: T) => void;
 /**
  * `o.timeout` defaults to the Conn's `requestTimeout`.
  * @example
- * const reply = request(conn, token, { timeout: 5000, signal }, undefined, (done) => ws.send(frame));
+ * const reply = request(conn, (m.wait = token), { timeout: 5000, signal }, undefined, m);
  * // an answer calls conn._pending.get(token)(undefined, msg)
  */
 export function request<T>(
-  conn: Conn<any>, key: string | { ns: string }, o?: RequestOptions, onValue?: (value: T) => void, send?: (done: Done<T>) => void,
+  conn: Conn<any>, key: string | { ns: string }, o?: RequestOptions, onValue?: (value: T) => void, m?: MessageInit,
 ): Promise<T> {
   const timeout = o?.timeout ?? conn._options.requestTimeout;
   const signal = o?.signal;
@@ -39,6 +39,6 @@ export function request<T>(
     const timer = timeout > 0 ? setTimeout(() => done(askTimeoutError(timeout)), timeout) : undefined;
     if (signal?.aborted) return abort(); // nothing is sent
     signal?.addEventListener('abort', abort);
-    send?.(done);
+    if (m && !conn._raw(encode(m))) done(new NotConnectedError());
   });
 }
