@@ -11,8 +11,11 @@ import { heartbeat } from './heartbeat.js';
 import { NSConn } from './nsconn.js';
 import { lost } from './reconnect.js';
 
-/** Opens a socket for `conn` and runs the handshake; `attempt` 0 is the first link, others are reconnections. */
-export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
+/**
+ * Opens a socket for `conn` and runs the handshake; `attempt` 0 is the first link, others are reconnections.
+ * Resolves with `conn` once the link is accepted.
+ */
+export function openLink<C extends Conn<any>>(conn: C, attempt: number): Promise<C> {
   return new Promise((resolve, reject) => {
     const o = conn._options;
     // A throw here (bad URL) rejects the promise.
@@ -45,7 +48,7 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
         conn._state.to('open');
         conn.emit('connected', { id });
       }
-      resolve();
+      resolve(conn);
       for (const f of frames) conn._onFrame(f);
     });
     const timer = setTimeout(end, o.handshakeTimeout, new HandshakeTimeoutError());
