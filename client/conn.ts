@@ -39,13 +39,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** @internal the current socket */
   _ws: SocketLike | undefined;
   /**
-   * @internal close() calls it to end the current link: the handshake in progress fails (its socket is closed), or
-   * the link that is up closes its socket, or the wait before a reconnection attempt ends. Set by each link as it
-   * opens (with the socket) and by the wait, which starts only after the previous socket was detached.
+   * @internal ends the current link, called by close() and as the link drops: the handshake in progress fails (its
+   * socket is closed), or the link that is up closes its socket, or the wait before a reconnection attempt ends. Set
+   * by each link as it opens (with the socket) and by the wait, which starts only after the previous link ended.
    */
   _abort: ((e: unknown) => void) | undefined;
-  /** @internal stops the current socket's frame delivery (see `onData`; none in browsers) */
-  _stopData: (() => void) | undefined;
   private readonly _handlers: Map<string, Map<string, Handler<any, any>>>;
   /**
    * @internal requests waiting for their answer, by wait token, and waitServerConnect callers, keyed by a fresh object holding

@@ -24,12 +24,16 @@ export function openLink<C extends Conn<any>>(conn: C, attempt: number): Promise
     let earlyBytes = 0;
     /**
      * The handshake ends: failed with `error`, or accepted with `id` (then the frames that came early are handled).
-     * Called again with an error by close() once the link is up, it only closes the socket.
+     * Called again with an error once the link is up (it dropped, or close()), it only closes the socket.
      */
     const end = (conn._abort = (error?: unknown, id = '') => {
       clearTimeout(timer);
       if (error) {
-        detach(conn); // `ws` is the current socket (if any): no other link opens while this one is up
+        // `ws` is the current socket: no other link opens while this one is up
+        stopData?.();
+        ws.onmessage = ws.onclose = null; // `onopen` may stay: a socket closed while connecting never opens
+        ws.close(); // never throws without arguments; Node's env keeps a no-op onerror for the errors it may report
+        conn._ws = undefined;
         return reject(error);
       }
       const frames = early!;
@@ -53,7 +57,7 @@ export function openLink<C extends Conn<any>>(conn: C, attempt: number): Promise
     });
     const timer = setTimeout(end, o.handshakeTimeout, new HandshakeTimeoutError());
     ws.onopen = () => (o.nativeOnly ? end() : ws.send(ACK_REQUEST));
-    conn._stopData = onData(ws, (data) => {
+    const stopData = onData(ws, (data) => {
       if (!early) return conn._onFrame(data);
       // The handshake's two answers by their prefix (protocol/handshake.ts; its parseAck allocates, this is the byte-lean form).
       // Only a text frame can match: a binary one's [0] is a number (bytes) or undefined (an ArrayBuffer).
@@ -68,13 +72,3 @@ export function openLink<C extends Conn<any>>(conn: C, attempt: number): Promise
   });
 }
 
-
-/** Closes `conn`'s current socket, if any, and forgets it. */
-export function detach(conn: Conn<any>): void {
-  const ws = conn._ws;
-  if (!ws) return;
-  conn._stopData?.();
-  ws.onmessage = ws.onclose = null; // `onopen` may stay: a socket closed while connecting never opens
-  ws.close(); // never throws without arguments; Node's env keeps a no-op onerror for the errors it may report
-  conn._ws = undefined;
-}

@@ -2,7 +2,7 @@
 import { ClosedError } from '../protocol/index.js';
 import { backoff, RECONNECT_DEFAULTS } from './backoff.js';
 import type { Conn } from './conn.js';
-import { detach, openLink } from './link.js';
+import { openLink } from './link.js';
 import { flush, restore } from './restore.js';
 import type { ReconnectOptions } from './types.js';
 
@@ -11,9 +11,10 @@ import type { ReconnectOptions } from './types.js';
  * one can: a socket's handlers are cleared as it is detached, and a drop fails every probe in flight.
  */
 export function lost(conn: Conn<any>, { code, reason }: { code: number; reason: string }): void {
-  detach(conn);
+  const error = new ClosedError('connection lost');
+  conn._abort!(error); // the link's end: closes its socket
   conn.emit('disconnected', { code, reason });
-  conn._teardown(new ClosedError('connection lost'), conn._options.reconnect === false && 'remote', code);
+  conn._teardown(error, conn._options.reconnect === false && 'remote', code);
   if (conn.state === 'open') void reconnect(conn); // while reconnecting, the loop in progress goes on
 }
 
