@@ -12,7 +12,7 @@ import { type Done, request } from './request.js';
 import { CONN_MOVES, State } from './state.js';
 import type {
   AnyNamespaces, ConnEvents, ConnState, DialOptions, EventMessage, Handler, NamespaceMap, Namespaces,
-  ReconnectOptions, RequestOptions, SocketLike,
+  RequestOptions, SocketLike,
 } from './types.js';
 
 /** Wait tokens: one client-side sequence for every Conn of the page or process. */
