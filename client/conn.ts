@@ -4,19 +4,15 @@ import {
   emptyReply, encode, errorFromText, errorToText, type MessageInit, NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
   OnNativeMessage, OnRoomJoin, OnRoomLeave,
 } from '../protocol/index.js';
-import { heartbeat } from './heartbeat.js';
-import { backoff, RECONNECT_DEFAULTS } from './backoff.js';
 import { DEFAULT_HEARTBEAT } from './env.js';
 import { checkBody } from './guard.js';
-import { openLink } from './link.js';
 import { NSConn } from './nsconn.js';
-import { flush, restore } from './restore.js';
 import { serve } from './serve.js';
 import { type Done, request } from './request.js';
 import { CONN_MOVES, State } from './state.js';
 import type {
   AnyNamespaces, ConnEvents, ConnState, DialOptions, EventMessage, Handler, NamespaceMap, Namespaces,
-  ReconnectOptions, RequestOptions, SocketLike,
+  RequestOptions, SocketLike,
 } from './types.js';
 
 /** Wait tokens: one client-side sequence for every Conn of the page or process. */
@@ -43,25 +39,26 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** @internal the current socket */
   _ws: SocketLike | undefined;
   /**
-   * @internal close() calls it to end the current link: the handshake in progress fails (its socket is closed), or
-   * the link that is up closes its socket, or the wait before a reconnection attempt ends. Set by each link as it
-   * opens (with the socket) and by the wait, which starts only after the previous socket was detached.
+   * @internal ends the current link, called by close() and as the link drops: the handshake in progress fails (its
+   * socket is closed), or the link that is up closes its socket, or the wait before a reconnection attempt ends. Set
+   * by each link as it opens (with the socket; the first before dial resolves) and by the wait, which starts only
+   * after the previous link ended.
    */
-  _abort: ((e: unknown) => void) | undefined;
-  /** @internal stops the current socket's frame delivery (see `onData`; none in browsers) */
-  _stopData: (() => void) | undefined;
-  private readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
+  _abort!: (e: unknown) => void;
   private readonly _handlers: Map<string, Map<string, Handler<any, any>>>;
   /**
-   * Requests waiting for their answer, by wait token, and waitServerConnect callers, keyed by a fresh object holding
+   * @internal requests waiting for their answer, by wait token, and waitServerConnect callers, keyed by a fresh object holding
    * the namespace (they outlive a reconnection).
    */
-  private readonly _pending = new Map<string | { ns: string }, Done<any>>();
-  /** Consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms. */
-  private _failedLinks = 0;
-  /** When the current link completed its handshake (ms since the epoch). */
-  private _upSince!: number; // set as each link is accepted
-  private _heartbeat: ReturnType<typeof setInterval> | undefined;
+  readonly _pending = new Map<string | { ns: string }, Done<any>>();
+  /** @internal consecutive failed or short-lived links: reset only after a link stayed up `minUptime` ms */
+  _failedLinks = 0;
+  /** @internal when the current link completed its handshake (ms since the epoch) */
+  _upSince!: number; // set as each link is accepted
+  /** @internal the keep-alive probes, started as the first link is accepted */
+  _heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** @internal */
+  readonly _state = new State<ConnState>(CONN_MOVES, 'connecting', (e) => this.emit('state', e));
 
   /** Use `dial`: it opens the connection and resolves after the handshake. */
   constructor(readonly url: string, namespaces: Namespaces<N>, options?: DialOptions) {
@@ -103,9 +100,9 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Waits until the server connects namespace `name` (server-initiated connect); resolves at once if connected. */
   async waitServerConnect<K extends keyof N & string>(name: K, options?: RequestOptions): Promise<NSConn<N[K]>> {
     if (this.state === 'closed') throw new ClosedError();
-    if (!this._handlers.has(name)) throw new BadNamespaceError();
-    return this.namespace(name) ??
-      (request(this._pending, { ns: name }, options?.timeout ?? this._options.requestTimeout, options?.signal) as Promise<NSConn<N[K]>>);
+    const ns = this._ns(name);
+    if (!ns) throw new BadNamespaceError();
+    return ns.connected ? ns : request<NSConn<N[K]>>(this, { ns: name }, options);
   }
 
   /** The connected namespace `name`, if any. */
@@ -125,7 +122,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Closes the connection for good: every namespace is disconnected locally (forced events), everything pending rejects with ClosedError, no reconnect. */
   close(): void {
     if (this.state === 'closed') return;
-    this._abort?.(new ClosedError()); // closes the current socket, if any
+    this._abort(new ClosedError()); // closes the current socket, if any
     this._teardown(new ClosedError(), 'client');
   }
 
@@ -162,9 +159,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
    */
   _request(m: MessageInit, o?: RequestOptions, onAnswer?: (m: EventMessage) => void): Promise<EventMessage> {
     // callers pass a fresh `m`; it is not sent when the signal was aborted already
-    return request(this._pending, (m.wait = token()), o?.timeout ?? this._options.requestTimeout, o?.signal, onAnswer, (done) => {
-      if (!this._raw(encode(m))) done(new NotConnectedError());
-    });
+    return request(this, (m.wait = token()), o, onAnswer, m);
   }
 
   /** @internal answers server request `m`: the empty reply (accepted), or `error`'s text */
@@ -192,21 +187,6 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     for (const [k, done] of this._pending) if ((k as { ns?: string }).ns === ns.namespace) done(undefined, ns);
   }
 
-  /** @internal the handshake accepted the current link with connection id `id` */
-  _accepted(id: string, attempt: number): void {
-    this.id = id;
-    this._upSince = Date.now();
-    if (this._options.nativeOnly) {
-      const ns = this._ns('') ?? new NSConn(this, '', new Map());
-      ns._state.to('connecting');
-      this._connected(ns, ns._msg(OnNamespaceConnected));
-    }
-    if (attempt) return; // the reconnection loop opens the Conn after the restore
-    this._heartbeat = heartbeat(this);
-    this._state.to('open');
-    this.emit('connected', { id });
-  }
-
   /** @internal one frame, handled by the rule of the state it arrives in: answers settle their request at once */
   _onFrame(data: unknown): void {
     const m = decode(data as Frame, this._options) as EventMessage;
@@ -223,71 +203,11 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   }
 
   /**
-   * @internal the current link dropped after the handshake (its socket closed, or its heartbeat timed out). Only the
-   * current one can: a socket's handlers are cleared as it is detached, and a drop fails every probe in flight.
-   */
-  _lost({ code, reason }: { code: number; reason: string }): void {
-    this._detach();
-    this.emit('disconnected', { code, reason });
-    this._teardown(new ClosedError('connection lost'), this._options.reconnect === false && 'remote', code);
-    if (this.state === 'open') void this._reconnectLoop(); // while reconnecting, the loop in progress goes on
-  }
-
-  /** @internal closes the current socket, if any, and forgets it */
-  _detach(): void {
-    const ws = this._ws;
-    if (!ws) return;
-    this._stopData?.();
-    ws.onmessage = ws.onclose = null; // `onopen` may stay: a socket closed while connecting never opens
-    ws.close(); // never throws without arguments; Node's env keeps a no-op onerror for the errors it may report
-    this._ws = undefined;
-  }
-
-  /**
-   * Reconnects until a link is up and restored, `maxRetries` consecutive links failed, or close(). The count goes on
-   * from the links before unless the one that dropped stayed up `minUptime` ms.
-   */
-  private async _reconnectLoop(): Promise<void> {
-    // on (the Conn closes on a drop without it); spreading `true` adds nothing
-    const rc: Required<ReconnectOptions> = { ...RECONNECT_DEFAULTS, ...(this._options.reconnect as ReconnectOptions) };
-    if (Date.now() - this._upSince >= rc.minUptime) this._failedLinks = 0;
-    let error: unknown;
-    while (this.state !== 'closed') {
-      const attempt = ++this._failedLinks;
-      if (attempt > rc.maxRetries) {
-        this.emit('giveUp', { attempts: attempt - 1, error });
-        return this._teardown(new ClosedError(), 'giveUp', undefined, error);
-      }
-      const delay = backoff(attempt - 1, rc);
-      // close() may run from here on (a listener of the events below, or while the wait, the handshake or the restore
-      // awaits): each then fails and the loop ends. The wait starts first, so such a close() ends it too.
-      const wait = new Promise((wake, fail) => {
-        const timer = setTimeout(wake, delay);
-        this._abort = (e) => (clearTimeout(timer), fail(e));
-      });
-      this._state.to('reconnecting');
-      this.emit('reconnecting', { attempt, delay, error });
-      try {
-        await wait;
-        await openLink(this, attempt);
-        await restore(this);
-        if (!this._ws) throw new ClosedError('connection lost'); // dropped (or closed) meanwhile: no other link opens
-        this.reconnectTries = attempt;
-        this._state.to('open');
-        this.emit('reconnected', { id: this.id, attempt });
-        return flush(this);
-      } catch (e) {
-        error = e;
-      }
-    }
-  }
-
-  /**
-   * Local teardown: pending requests reject with `error` and namespaces get forced disconnect events. Without a
+   * @internal local teardown: pending requests reject with `error` and namespaces get forced disconnect events. Without a
    * `reason` (or with `false`) the link only dropped: waitServerConnect callers and the handles to restore are kept.
    * With one, the Conn closes for good: `closed` is emitted with `reason`, `code` and `cause` (its `error`).
    */
-  private _teardown(error: Error, reason?: 'client' | 'remote' | 'giveUp' | false, code?: number, cause?: unknown): void {
+  _teardown(error: Error, reason?: 'client' | 'remote' | 'giveUp' | false, code?: number, cause?: unknown): void {
     const keep = !reason;
     for (const [k, done] of this._pending) if (!keep || typeof k == 'string') done(error); // each removes itself: safe while iterating
     for (const ns of this._namespaces.values()) ns._drop(keep, ns._msg(OnNamespaceDisconnect, '', true));

@@ -22,8 +22,6 @@ import type { AnyNamespaces, DialOptions, NamespaceMap, Namespaces } from './typ
  * ns.emit('chat', 'hello');
  */
 export async function dial<N extends NamespaceMap = AnyNamespaces>(url: string, namespaces: Namespaces<N>, options?: DialOptions): Promise<Conn<N>> {
-  const conn = new Conn<N>(url, namespaces, options);
   // A failed first link leaves a Conn nobody can reach (no handler ran, no listener could be added): nothing to close.
-  await openLink(conn, 0);
-  return conn;
+  return openLink(new Conn<N>(url, namespaces, options), 0);
 }

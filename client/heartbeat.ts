@@ -6,9 +6,7 @@
  */
 import { OnNamespaceDisconnect, TimeoutError } from '../protocol/index.js';
 import type { Conn } from './conn.js';
-
-/** A namespace no application declares: a disconnect request for it is answered with an empty reply. */
-const HEARTBEAT_NS = '\u0000heartbeat';
+import { lost } from './reconnect.js';
 
 /** Starts the probes for the Conn's life, as its options say (none when `heartbeat` is 0 or `nativeOnly` is set); returns the interval to clear. */
 export function heartbeat(conn: Conn<any>): ReturnType<typeof setInterval> | undefined {
@@ -17,9 +15,10 @@ export function heartbeat(conn: Conn<any>): ReturnType<typeof setInterval> | und
   return setInterval(() => {
     if (conn.state !== 'open') return;
     const timeout = o.heartbeatTimeout || o.heartbeat; // 0 or unset: the interval
-    conn._request({ namespace: HEARTBEAT_NS, event: OnNamespaceDisconnect }, { timeout }).catch((e) => {
+    // `\0heartbeat`: a namespace no application declares, so a disconnect request for it is answered with an empty reply
+    conn._request({ namespace: '\u0000heartbeat', event: OnNamespaceDisconnect }, { timeout }).catch((e) => {
       // A probe times out only while the link it was sent on is up: a drop or close() meanwhile fails it (ClosedError).
-      if (e instanceof TimeoutError) conn._lost({ code: 4000, reason: 'heartbeat timeout' });
+      if (e instanceof TimeoutError) lost(conn, { code: 4000, reason: 'heartbeat timeout' });
     });
   }, o.heartbeat);
 }

@@ -3,13 +3,19 @@
  * refuses; frames that arrive before the answer wait their turn, up to `maxEarlyBytes`, and are handled right after it.
  */
 import {
-  ACK_ID_PREFIX, ACK_REFUSED_PREFIX, ACK_REQUEST, ClosedError, HandshakeRefusedError, HandshakeTimeoutError,
+  ACK_ID_PREFIX, ACK_REFUSED_PREFIX, ACK_REQUEST, ClosedError, HandshakeRefusedError, HandshakeTimeoutError, OnNamespaceConnected,
 } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import { onData, openSocket } from './env.js';
+import { heartbeat } from './heartbeat.js';
+import { NSConn } from './nsconn.js';
+import { lost } from './reconnect.js';
 
-/** Opens a socket for `conn` and runs the handshake; `attempt` 0 is the first link, others are reconnections. */
-export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
+/**
+ * Opens a socket for `conn` and runs the handshake; `attempt` 0 is the first link, others are reconnections.
+ * Resolves with `conn` once the link is accepted.
+ */
+export function openLink<C extends Conn<any>>(conn: C, attempt: number): Promise<C> {
   return new Promise((resolve, reject) => {
     const o = conn._options;
     // A throw here (bad URL) rejects the promise.
@@ -18,23 +24,40 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
     let earlyBytes = 0;
     /**
      * The handshake ends: failed with `error`, or accepted with `id` (then the frames that came early are handled).
-     * Called again with an error by close() once the link is up, it only closes the socket.
+     * Called again with an error once the link is up (it dropped, or close()), it only closes the socket.
      */
     const end = (conn._abort = (error?: unknown, id = '') => {
       clearTimeout(timer);
       if (error) {
-        conn._detach(); // `ws` is the current socket (if any): no other link opens while this one is up
+        // `ws` is the current socket: no other link opens while this one is up
+        stopData?.();
+        ws.onmessage = ws.onclose = null; // `onopen` may stay: a socket closed while connecting never opens
+        ws.close(); // never throws without arguments; Node's env keeps a no-op onerror for the errors it may report
+        conn._ws = undefined;
         return reject(error);
       }
       const frames = early!;
       early = undefined;
-      conn._accepted(id, attempt);
-      resolve();
+      // accepted with connection id `id`
+      conn.id = id;
+      conn._upSince = Date.now();
+      if (o.nativeOnly) {
+        const ns = conn._ns('') ?? new NSConn(conn, '', new Map());
+        ns._state.to('connecting');
+        conn._connected(ns, ns._msg(OnNamespaceConnected));
+      }
+      if (!attempt) {
+        // the first link opens the Conn; the reconnection loop opens it after the restore
+        conn._heartbeat = heartbeat(conn);
+        conn._state.to('open');
+        conn.emit('connected', { id });
+      }
+      resolve(conn);
       for (const f of frames) conn._onFrame(f);
     });
     const timer = setTimeout(end, o.handshakeTimeout, new HandshakeTimeoutError());
     ws.onopen = () => (o.nativeOnly ? end() : ws.send(ACK_REQUEST));
-    conn._stopData = onData(ws, (data) => {
+    const stopData = onData(ws, (data) => {
       if (!early) return conn._onFrame(data);
       // The handshake's two answers by their prefix (protocol/handshake.ts; its parseAck allocates, this is the byte-lean form).
       // Only a text frame can match: a binary one's [0] is a number (bytes) or undefined (an ArrayBuffer).
@@ -45,6 +68,7 @@ export function openLink(conn: Conn<any>, attempt: number): Promise<void> {
         end(new ClosedError(`over ${o.maxEarlyBytes} bytes before the ack`));
       } else early.push(data);
     }, o.pingInterval);
-    ws.onclose = (e) => (early ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : conn._lost(e));
+    ws.onclose = (e) => (early ? end(new ClosedError(`connection closed before the handshake (code ${e.code})`)) : lost(conn, e));
   });
 }
+
