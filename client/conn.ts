@@ -1,7 +1,7 @@
 import { EventEmitter } from './emitter.js';
 import {
   BadNamespaceError, BadRoomError, type Body, ClosedError, createWaitTokenGenerator, decode, type DecodeOptions, type Frame,
-  emptyReply, encode, errorFromText, errorToText, type MessageInit, NotConnectedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
+  emptyReply, encode, errorFromText, errorToText, type MessageInit, NotConnectedError, OnNamespaceConnect, OnNamespaceDisconnect,
   OnNativeMessage, OnRoomJoin, OnRoomLeave,
 } from '../protocol/index.js';
 import { DEFAULT_HEARTBEAT } from './env.js';
@@ -182,7 +182,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   _connected(ns: NSConn<any>, m: EventMessage): void {
     ns._state.to('connected');
     this._namespaces.set(ns.namespace, ns);
-    ns._call(OnNamespaceConnected, m);
+    ns._call(m); // its event is _OnNamespaceConnected
     // each removes itself: safe while iterating
     for (const [k, done] of this._pending) if ((k as { ns?: string }).ns === ns.namespace) done(undefined, ns);
   }

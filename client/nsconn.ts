@@ -138,7 +138,7 @@ export class NSConn<E extends EventMap = EventMap> {
       await this._fire(OnRoomJoin, name, served, () => { // the room is joined (the same Room object as before a reconnect)
         if (!served && r._state._now !== 'joining') this.conn._check(this, true); // the link dropped meanwhile
         r._state.to('joined');
-        this._call(OnRoomJoined, this._after(OnRoomJoined, name, served));
+        this._call(this._after(OnRoomJoined, name, served));
       });
     });
   }
@@ -152,7 +152,7 @@ export class NSConn<E extends EventMap = EventMap> {
         if (r._state._now === 'left') return;
         r._state.to('left');
         this._rooms.delete(r.name); // a room not left is the one its NSConn knows by that name
-        this._call(OnRoomLeft, this._after(OnRoomLeft, r.name, served));
+        this._call(this._after(OnRoomLeft, r.name, served));
       });
     }, () => served || this.conn._check(this, !r.joined));
   }
@@ -162,7 +162,7 @@ export class NSConn<E extends EventMap = EventMap> {
    * A reply whose body is not a body (`reply({a: 1})`) is an error: its TypeError goes back and to `error`.
    */
   _dispatch(m: EventMessage): void {
-    this._call(m.event, m, (e, result) => {
+    this._call(m, (e, result) => {
       if (e === undefined) {
         if (!isReply(result)) return;
         try {
@@ -190,13 +190,13 @@ export class NSConn<E extends EventMap = EventMap> {
       r._state.to('left');
       if (live) {
         const left = { ...this._msg(OnRoomLeave, r.name, true), isLocal: m.isLocal };
-        this._call(OnRoomLeave, left);
-        this._call(OnRoomLeft, { ...left, event: OnRoomLeft });
+        this._call(left);
+        this._call({ ...left, event: OnRoomLeft });
       }
     }
     if (!keep) this._rooms.clear();
     this._state.to('disconnected');
-    this._call(OnNamespaceDisconnect, m);
+    this._call(m);
   }
 
   /** @internal a local event message */
@@ -209,9 +209,9 @@ export class NSConn<E extends EventMap = EventMap> {
     return served ? { ...served, event } : this._msg(event, room);
   }
 
-  /** @internal runs the handler of `event` (or `_OnAnyEvent`); errors without a caller go to the Conn's `error` event. */
-  _call(event: string, m: EventMessage, cb?: Outcome): void {
-    run(this._handlers.get(event) ?? this._handlers.get(OnAnyEvent), this, m, cb ?? ((e) => e !== undefined && this.conn.emit('error', e)));
+  /** @internal runs the handler of `m.event` (or `_OnAnyEvent`); errors without a caller go to the Conn's `error` event. */
+  _call(m: EventMessage, cb?: Outcome): void {
+    run(this._handlers.get(m.event) ?? this._handlers.get(OnAnyEvent), this, m, cb ?? ((e) => e !== undefined && this.conn.emit('error', e)));
   }
 
   /**
@@ -220,7 +220,7 @@ export class NSConn<E extends EventMap = EventMap> {
    * synchronously, before the next frame is read.
    */
   _fire(event: string, room: string, served: EventMessage | undefined, accept?: () => void): Promise<void> {
-    return new Promise((resolve, reject) => this._call(event, this._after(event, room, served), (e) => {
+    return new Promise((resolve, reject) => this._call(this._after(event, room, served), (e) => {
       if (served) this.conn._answer(served, e);
       try {
         if (e !== undefined) throw e;
