@@ -48,7 +48,7 @@ export class State<S extends string> {
   _now: S;
   /** The transition that last entered a `via` state. */
   private _flight: Promise<unknown> | undefined;
-  /** @internal */
+  /** The moves this state may make (`enter` reads the states it goes through; the class is internal as a whole). */
   readonly _moves: Moves<S>;
   private readonly _changed: (e: { from: S; to: S }) => void;
 
