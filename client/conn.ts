@@ -41,10 +41,9 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /**
    * @internal ends the current link, called by close() and as the link drops: the handshake in progress fails (its
    * socket is closed), or the link that is up closes its socket, or the wait before a reconnection attempt ends. Set
-   * by each link as it opens (with the socket; the first before dial resolves) and by the wait, which starts only
-   * after the previous link ended.
+   * by each link as it opens (with the socket) and by the wait, which starts only after the previous link ended.
    */
-  _abort!: (e: unknown) => void;
+  _abort: ((e: unknown) => void) | undefined;
   private readonly _handlers: Map<string, Map<string, Handler<any, any>>>;
   /**
    * @internal requests waiting for their answer, by wait token, and waitServerConnect callers, keyed by a fresh object holding
@@ -122,7 +121,7 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /** Closes the connection for good: every namespace is disconnected locally (forced events), everything pending rejects with ClosedError, no reconnect. */
   close(): void {
     if (this.state === 'closed') return;
-    this._abort(new ClosedError()); // closes the current socket, if any
+    this._abort?.(new ClosedError()); // closes the current socket, if any (none on a Conn made without dial)
     this._teardown(new ClosedError(), 'client');
   }
 

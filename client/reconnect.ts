@@ -12,7 +12,7 @@ import type { ReconnectOptions } from './types.js';
  */
 export function lost(conn: Conn<any>, { code, reason }: { code: number; reason: string }): void {
   const error = new ClosedError('connection lost');
-  conn._abort(error); // the link's end: closes its socket
+  conn._abort!(error); // the current link's end (set as it opened): closes its socket
   conn.emit('disconnected', { code, reason });
   conn._teardown(error, conn._options.reconnect === false && 'remote', code);
   if (conn.state === 'open') void reconnect(conn); // while reconnecting, the loop in progress goes on

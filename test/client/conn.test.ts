@@ -2,7 +2,7 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  dial, reply, AbortError, BadNamespaceError, BadRoomError, ClosedError, HandshakeRefusedError,
+  Conn, dial, reply, AbortError, BadNamespaceError, BadRoomError, ClosedError, HandshakeRefusedError,
   HandshakeTimeoutError, RemoteError, TimeoutError, type Namespaces,
 } from '../../client/index.js';
 import { acceptAll, FakeServer, flush } from './fake-socket.js';
@@ -14,6 +14,15 @@ test('handshake: sends M on open, resolves with the id from A', async () => {
   assert.equal(conn.state, 'open');
   assert.deepEqual(server.last.sent, ['M']);
   conn.close();
+});
+
+test('a Conn made with `new Conn` (no link yet) closes cleanly: closed, no TypeError', () => {
+  const conn = new Conn('ws://h/echo', { default: {} });
+  const closed: unknown[] = [];
+  conn.on('closed', (e) => closed.push(e.reason));
+  conn.close();
+  assert.equal(conn.state, 'closed');
+  assert.deepEqual(closed, ['client']);
 });
 
 test('handshake: H rejects with exactly the server text and closes the socket', async () => {
