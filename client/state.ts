@@ -23,14 +23,17 @@ export const CONN_MOVES: Moves<ConnState> = {
   legal: 0b0000_1010_1100_1010, // closed → none; reconnecting → closed, open; open → closed, reconnecting; connecting → closed, open
 };
 
-/** NSConn: a connect or a disconnect in flight ends in either state (refused, failed, forced). */
-export const NSCONN_MOVES: Moves<NSConnState> = {
-  states: ['disconnected', 'connecting', 'connected', 'disconnecting'],
-  legal: 0b0101_1001_0101_0010, // disconnecting → connected, disconnected; connected → disconnecting, disconnected; connecting → connected, disconnected; disconnected → connecting
-};
+/**
+ * The moves of an NSConn and of a Room (out, entering, in, leaving): an enter or a leave in flight ends in either
+ * state (refused, failed, forced). leaving → in, out; in → leaving, out; entering → in, out; out → entering.
+ */
+const ENTER_LEAVE = 0b0101_1001_0101_0010;
 
-/** Room: like the NSConn's (the same bits), for join and leave. */
-export const ROOM_MOVES: Moves<RoomState> = { states: ['left', 'joining', 'joined', 'leaving'], legal: 0b0101_1001_0101_0010 };
+/** NSConn: connect and disconnect. */
+export const NSCONN_MOVES: Moves<NSConnState> = { states: ['disconnected', 'connecting', 'connected', 'disconnecting'], legal: ENTER_LEAVE };
+
+/** Room: join and leave. */
+export const ROOM_MOVES: Moves<RoomState> = { states: ['left', 'joining', 'joined', 'leaving'], legal: ENTER_LEAVE };
 
 /** Throws when `moves` has no `from` → `to` (staying is always allowed). */
 export function checkMove<S extends string>(moves: Moves<S>, from: S, to: S): void {
