@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import esbuild from 'rollup-plugin-esbuild';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import gzipOrder from './scripts/gzip-order.mjs';
 
 const nodeEntries = Object.fromEntries(
   [
@@ -85,7 +86,7 @@ export default [
         plugins: browserPlugins(),
         output: [
           { file: 'dist/browser/neffos.mjs', format: 'es', sourcemap: true },
-          { file: 'dist/browser/neffos.min.mjs', format: 'es', plugins: [minify()] },
+          { file: 'dist/browser/neffos.min.mjs', format: 'es', plugins: [minify(), gzipOrder()] },
         ],
       }]
     : []),
@@ -103,7 +104,7 @@ export default [
         plugins: browserPlugins(),
         output: [
           { file: 'dist/browser/neffos.js', format: 'iife', name: 'neffosBundle', sourcemap: true },
-          { file: 'dist/browser/neffos.min.js', format: 'iife', name: 'neffosBundle', freeze: false, plugins: [minify()] },
+          { file: 'dist/browser/neffos.min.js', format: 'iife', name: 'neffosBundle', freeze: false, plugins: [minify(), gzipOrder()] },
         ],
       }]
     : []),
