@@ -51,6 +51,8 @@ export interface ServerCore {
   resolveReply(m: Message, from: Conn): boolean;
   broadcast(except: Conn | NSConn | string | null, message: BroadcastMessage): void;
   hasConnection(id: string): boolean;
+  /** True while this server is part of a cluster (a StackExchange with a broker): other servers hold connections too. */
+  readonly clustered: boolean;
   /** `close()` was called. */
   readonly isClosed: boolean;
   /** The socket of `conn` closed (its close event). */

@@ -173,6 +173,10 @@ export class Hub implements ServerCore {
     return this.registry.byId.has(id);
   }
 
+  get clustered(): boolean {
+    return this.registry.cluster !== undefined;
+  }
+
   indexNamespace(ns: NSConn, connected: boolean): void {
     this.registry.namespace(ns, connected);
   }

@@ -151,9 +151,13 @@ export class NSConn {
     if (target === All) return { emit: (event, body = '') => core.broadcast(null, { namespace, event, body }) };
     if (target === NotMe) return { emit: (event, body = '') => core.broadcast(this.conn, { namespace, event, body }) };
     return {
+      // A local connection id goes to that id (on every server); otherwise the target is a room. In a cluster an id
+      // held only by another server cannot be told from a room here, so it goes to both: the room's members and the
+      // connections with that id (Iris v6 put every connection in a room named by its id, where both are one).
       emit: (event, body = '') => {
-        if (core.hasConnection(target)) core.broadcast(null, { namespace, event, body, to: target });
-        else core.broadcast(null, { namespace, room: target, event, body });
+        const id = core.hasConnection(target);
+        if (id || core.clustered) core.broadcast(null, { namespace, event, body, to: target });
+        if (!id) core.broadcast(null, { namespace, room: target, event, body });
       },
     };
   }

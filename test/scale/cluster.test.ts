@@ -1,5 +1,5 @@
 // Node with Node over real Redis and NATS: broadcast to a namespace and a room, sender
-// exclusion, `to(id)` over shared ids, exclusion by id, server ask across servers, one
+// exclusion, `to(id)` over shared ids, `ns.to(target)` with remote ids and rooms, exclusion by id, server ask across servers, one
 // subscription set per process, bad payloads dropped and counted.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,6 +90,28 @@ for (const kind of ['redis', 'nats'] as BrokerKind[]) {
       for (const c of [a1, b1, b2]) {
         assert.deepEqual(c.frames, [], 'excluded by id on both servers');
       }
+    });
+
+    test('ns.to(target) in a cluster: an id held by the other server, a room with members on both, a local id', async () => {
+      const a1 = await joined(A);
+      const a2 = await joined(A);
+      const b1 = await joined(B);
+      const b2 = await joined(B);
+      for (const c of [a2, b2]) {
+        c.send('$j;default;r2;_OnRoomJoin;0;0;');
+        assert.equal(await nextEvent(c, ''), '$j;;;;;;');
+      }
+      await warm(A.server, b1);
+      for (const c of [a1, a2, b1, b2]) dropProbes(c);
+      // b1 is on B only: A cannot know its id, and still reaches it
+      a1.send(`;default;;tell;0;0;${b1.id}|psst`);
+      assert.equal(await nextEvent(b1, 'told'), ';default;;told;0;0;psst');
+      a1.send(';default;;tell;0;0;r2|to the room');
+      for (const c of [a2, b2]) assert.equal(await nextEvent(c, 'told'), ';default;r2;told;0;0;to the room');
+      a1.send(`;default;;tell;0;0;${a2.id}|local`);
+      assert.equal(await nextEvent(a2, 'told'), ';default;;told;0;0;local');
+      await behindMarker(serverMarker(A.server), [a1, a2, b1, b2]);
+      for (const c of [a1, a2, b1, b2]) assert.deepEqual(c.frames, [], 'each once, nothing to the others');
     });
 
     test('server ask to a connection held by the other server, and to a local one', async () => {

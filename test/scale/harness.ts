@@ -31,6 +31,11 @@ export function clusterNamespaces(): ServerNamespaces {
       chat: (ns, m) => void ns.broadcastOthers({ namespace: 'default', room: m.room, event: 'chat', body: m.body }),
       chatAll: (ns, m) => void ns.broadcast({ namespace: 'default', room: m.room, event: 'chatAll', body: m.body }),
       whoami: (ns) => reply(ns.conn.id),
+      // Node only (Iris v6 vocabulary): body `target|text` goes to `ns.to(target)` as `told`
+      tell: (ns, m) => {
+        const [target, text] = String(m.body).split('|');
+        ns.to(target).emit('told', text);
+      },
     },
   };
 }
