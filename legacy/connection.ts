@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
+import { UpgradeRequest } from '../server/request.js';
 import { decode, encode, LegacyError, type LegacyValue } from './protocol.js';
 import type { LegacyServer } from './server.js';
 
@@ -49,8 +50,11 @@ export interface ConnectionInternals {
 export class LegacyConnection {
   /** The id from the server's `idGenerator` (several connections may share one). */
   readonly id: string;
-  /** The HTTP upgrade request (Iris `c.Context()`): headers, URL, remote address. */
-  readonly request: IncomingMessage;
+  /**
+   * The HTTP upgrade request (Iris `c.Context()`): url, method, headers, socket (remote address), as the neffos
+   * server's `conn.request` keeps it: a small view, so the `IncomingMessage` is not retained for the connection's life.
+   */
+  readonly request: UpgradeRequest;
   /** The server this connection belongs to. */
   readonly server: LegacyServer;
   /** The per-connection store (Iris `SetValue`/`GetValue`). */
@@ -72,7 +76,7 @@ export class LegacyConnection {
   /** @internal */
   constructor(server: LegacyServer, private readonly ws: WebSocket, request: IncomingMessage, id: string) {
     this.server = server;
-    this.request = request;
+    this.request = new UpgradeRequest(request);
     this.id = id;
   }
 

@@ -7,3 +7,4 @@
 export * from './browser.js';
 export { LegacyServer, LEGACY_DEFAULTS, type LegacyConfig, type ResolvedLegacyConfig } from './server.js';
 export { LegacyConnection, type LegacyEmitter, type PayloadArgs, type PayloadKind } from './connection.js';
+export type { UpgradeRequest } from '../server/request.js';

@@ -246,6 +246,20 @@ test('legacy server: LegacyClient round trip with typed values, and the welcome 
   await assert.rejects(dialLegacy(`ws://127.0.0.1:1/echo`, { timeout: 2000 }), (e: unknown) => e instanceof LegacyError && e.code === 'ERR_LEGACY_CONNECT');
 });
 
+test('legacy server: c.request is the upgrade request\'s view (url, method, headers, remote address), not the IncomingMessage', async () => {
+  let connected!: (c: LegacyConnection) => void;
+  const conn = new Promise<LegacyConnection>((r) => (connected = r));
+  const s = await serve({}, (c) => connected(c));
+  const ws = new WebSocket(`${s.url}?id=req`, { headers: { 'X-Who': 'ann' } });
+  cleanup.push(() => ws.close());
+  const req = (await within(conn, 'the connection')).request;
+  assert.equal(req.url, '/echo?id=req');
+  assert.equal(req.method, 'GET');
+  assert.equal(req.headers['x-who'], 'ann');
+  assert.equal(req.remoteAddress, '127.0.0.1');
+  assert.equal((req as unknown as { rawHeaders?: unknown }).rawHeaders, undefined, 'the IncomingMessage is not kept');
+});
+
 test('legacy server: the served Ws script (new Ws(url) without a scheme) against it, with ws as the WebSocket', async () => {
   const s = await serve({}, (c) => {
     c.emit('welcome', 'hi');
