@@ -27,7 +27,7 @@ export interface ServerCore {
   /** Per-connection bounds. */
   readonly limits: Limits;
   readonly logger: Logger;
-  /** A coarse clock (ms), advanced by the server's sweep timer. */
+  /** A coarse clock (ms since the server started, from 1), advanced by the server's sweep timer. */
   readonly clock: number;
   /** A fresh unpredictable server wait token. */
   nextToken(): string;
