@@ -5,12 +5,13 @@
 import type { IncomingMessage } from 'node:http';
 import {
   ClosedError, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeft, decode, encode,
-  encodeAckId, encodeAckRefused, isClientToken, type Frame, type Message, type MessageInit,
+  encodeAckId, isClientToken, type Frame, type Message, type MessageInit,
 } from '../protocol/index.js';
 import { fire, fireAndForget, isPromise, localMessage, withDeadline, type Handlers, type Outcome } from './handler.js';
 import { NSConn } from './nsconn.js';
 import { Handshake } from './handshake.js';
 import { Requests } from './requests.js';
+import { ConnExtras } from './conn-extras.js';
 import { answer, respond, ruleOf } from './responder.js';
 import { ValueStore } from './values.js';
 import { SERVER_CONN_STATE_MOVES, checkMove, type ServerConnState } from './state.js';
@@ -41,15 +42,8 @@ export class Conn extends ValueStore {
   /** @internal rooms joined, every namespace together */ rooms = 0;
   #state: ServerConnState = 'awaiting-handshake'; // changed only by #to: a checked move (server/state.ts), emitted
   #nss: NamespaceTable;
-  // Created on first use: most connections never ask, connect a namespace from the server or hold.
-  #requests: Requests | undefined;
-  #entering: NamespaceTable;
-  /** While `awaiting-handshake`. */
-  #handshake: Handshake | undefined;
-  /** While a system handler holds later frames. */
-  #held: Inbox | undefined;
-  /** Async event handlers still running (bounded by `maxPendingHandlers`). */
-  #busy = 0;
+  /** Made on first use (the handshake, asks, held frames...), dropped by #tidy when nothing in it is in use. */
+  #extras: ConnExtras | undefined;
 
   /** @internal use `Server.accept` */
   constructor(core: ServerCore, socket: ServerSocket, request: IncomingMessage, id: string) {
@@ -71,7 +65,7 @@ export class Conn extends ValueStore {
   /** @internal starts reading, runs `onConnect` and the handshake timer. */
   start(): void {
     const native = this.core.onlyNative;
-    const h = (this.#handshake = new Handshake(this, native));
+    const h = (this.#more().handshake = new Handshake(this, native));
     this.socket.listen(new ConnHandlers(this));
     // Go native-only mode: no ack either way; namespace "" is connected at once.
     if (native) this.addNamespace(new NSConn(this, '', this.core.events.get('') as Handlers));
@@ -139,9 +133,9 @@ export class Conn extends ValueStore {
   /** @internal accepts the connection if `onConnect` has not decided yet, and waits until it is open */
   async untilOpen(timeout: number): Promise<void> {
     if (this.isClosed) throw new ClosedError();
-    const h = this.#handshake;
+    const h = this.#extras?.handshake;
     if (h?.undecided) h.ready(undefined);
-    if (!this.isOpen) await (this.#handshake?.wait(timeout) ?? Promise.reject(new ClosedError()));
+    if (!this.isOpen) await (this.#extras?.handshake?.wait(timeout) ?? Promise.reject(new ClosedError()));
   }
 
   /** Sends a message and waits for the client's answer (a reply, or an error that rejects). Prefer `nsConn.ask`. */
@@ -158,7 +152,16 @@ export class Conn extends ValueStore {
   }
 
   #req(): Requests {
-    return (this.#requests ??= new Requests(this));
+    return (this.#more().requests ??= new Requests(this));
+  }
+
+  #more(): ConnExtras {
+    return (this.#extras ??= new ConnExtras());
+  }
+
+  /** Drops the extras once nothing in them is in use (async handlers keep them: made again for each would cost). */
+  #tidy(): void {
+    if (this.#extras?.isEmpty) this.#extras = undefined;
   }
 
   /** @internal runs `work` once per (event, namespace, room) at a time: a second call meanwhile gets the same promise. */
@@ -171,18 +174,20 @@ export class Conn extends ValueStore {
    * connect crossing a server connect of the namespace gets the same one (kept only while it is entering).
    */
   entering(namespace: string): NSConn | undefined {
-    const known = lookup(this.#entering, namespace);
+    const known = lookup(this.#extras?.entering, namespace);
     if (known) return known;
     const events = this.core.events.get(namespace);
     if (!events) return undefined;
     const ns = new NSConn(this, namespace, events);
-    this.#entering = withNamespace(this.#entering, ns);
+    const x = this.#more();
+    x.entering = withNamespace(x.entering, ns);
     return ns;
   }
 
   /** @internal the connect of `ns` ended (accepted or not): a later connect starts afresh */
   entered(ns: NSConn): void {
-    this.#entering = withoutNamespace(this.#entering, ns);
+    if (this.#extras) this.#extras.entering = withoutNamespace(this.#extras.entering, ns);
+    this.#tidy();
   }
 
   /** @internal a system handler's outcome with the server's `systemHandlerTimeout` */
@@ -210,7 +215,7 @@ export class Conn extends ValueStore {
 
   /** @internal holds incoming frames (except replies to our asks) until `p` settles. */
   hold(p: Promise<unknown>): void {
-    const held = (this.#held ??= new Inbox());
+    const held = (this.#more().held ??= new Inbox());
     held.holds++;
     const release = () => this.#release(held);
     p.then(release, release);
@@ -220,7 +225,8 @@ export class Conn extends ValueStore {
     if (--held.holds > 0) return;
     let m: Message | undefined;
     while (held.holds === 0 && this.isOpen && (m = held.next()) !== undefined) this.#dispatch(m);
-    if (held.holds === 0 && this.#held === held) this.#held = undefined;
+    if (held.holds === 0 && this.#extras?.held === held) this.#extras.held = undefined;
+    this.#tidy();
   }
 
   /** @internal write guard */
@@ -251,16 +257,10 @@ export class Conn extends ValueStore {
     return false;
   }
 
-  /** @internal the handshake refused the connection with `text` (`H` + text, then a close) */
-  refuse(text: string): void {
-    if (this.core.onlyNative) return this.close(1008, text);
-    this.send(encodeAckRefused(text), false);
-    this.close(1000, '');
-  }
-
   /** @internal the handshake completed: open, registered, `A` + id sent */
   open(): void {
-    this.#handshake = undefined;
+    if (this.#extras) this.#extras.handshake = undefined;
+    this.#tidy();
     this.#to('open');
     this.core.register(this);
     if (!this.core.onlyNative) this.send(encodeAckId(this.id), false);
@@ -274,11 +274,11 @@ export class Conn extends ValueStore {
       if (data.length === 0) return;
       const m = decode(data, this.core.decodeOptions);
       if (m.invalid === true) return this.core.invalidFrame(this, data);
-      const held = this.#held;
+      const held = this.#extras?.held;
       if (held === undefined) return this.#dispatch(m);
       if (this.#resolveReply(m)) return;
       if (!held.keep(m, this.core.limits.maxHeldBytes)) return this.close(1008, 'too many bytes while a request is pending');
-    } else if (st === 'awaiting-handshake') this.#handshake?.frame(data, isBinary);
+    } else if (st === 'awaiting-handshake') this.#extras?.handshake?.frame(data, isBinary);
     // closing, closed: nothing more is dispatched
   }
 
@@ -308,7 +308,7 @@ export class Conn extends ValueStore {
   #resolveReply(m: Message): boolean {
     const w = m.wait;
     if (w === '' || isClientToken(w)) return false;
-    return this.core.resolveReply(m, this) || (this.#requests !== undefined && this.#requests.pending.resolve(w, m));
+    return this.core.resolveReply(m, this) || (this.#extras?.requests?.pending.resolve(w, m) ?? false);
   }
 
   #answerEvent(m: ServerMessage, ns: NSConn): void {
@@ -317,9 +317,10 @@ export class Conn extends ValueStore {
     const out = fire(ns.events, ns, m);
     if (out === undefined) return;
     if (!isPromise(out)) return answer(this, m, out);
-    if (++this.#busy > this.core.limits.maxPendingHandlers) return this.close(1008, 'too many pending handlers');
+    const x = this.#more();
+    if (++x.busy > this.core.limits.maxPendingHandlers) return this.close(1008, 'too many pending handlers');
     out.then((o) => {
-      this.#busy--;
+      x.busy--;
       answer(this, m, o);
     });
   }
@@ -336,15 +337,15 @@ export class Conn extends ValueStore {
     const from = this.#state;
     this.#to(to);
     if (from === 'closing') return; // cleaned up when it started closing
-    this.#handshake?.end(false);
-    this.#handshake = undefined;
+    this.#extras?.handshake?.end(false);
+    if (this.#extras) this.#extras.handshake = undefined;
     for (const ns of listOf(this.#nss)) {
       ns.forceLeaveAll(true);
       fireAndForget(ns.events, ns, localMessage(ns.namespace, '', OnNamespaceDisconnect, true), this.core.logger);
       this.removeNamespace(ns);
     }
-    this.#requests?.pending.rejectAll(new ClosedError());
-    this.#held = undefined;
+    this.#extras?.requests?.pending.rejectAll(new ClosedError());
+    if (this.#extras) this.#extras.held = undefined;
     if (from === 'open') this.core.unregister(this);
   }
 }

@@ -4,7 +4,7 @@
  * to `maxEarlyBytes`, and handled right after `A` + id. `handshakeTimeout` bounds the whole (1008). Made per
  * connection and dropped once the connection is open.
  */
-import { ClosedError, errorToText, isAckRequest, type Frame } from '../protocol/index.js';
+import { ClosedError, encodeAckRefused, errorToText, isAckRequest, type Frame } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 
 export class Handshake {
@@ -94,11 +94,18 @@ export class Handshake {
     // No handshake completes once the server is closed.
     if (conn.core.isClosed) return conn.close(1001, 'server closed');
     const refusal = this.#verdict;
-    if (typeof refusal === 'string') return conn.refuse(refusal);
+    if (typeof refusal === 'string') return refuse(conn, refusal);
     const queued = this.#early;
     this.#early = [];
     conn.open();
     this.end(true);
     for (const [data, isBinary] of queued) conn.onFrame(data, isBinary);
   }
+}
+
+/** `onConnect` refused the connection with `text`: `H` + text, then a close (native-only: a close with the text). */
+function refuse(conn: Conn, text: string): void {
+  if (conn.core.onlyNative) return conn.close(1008, text);
+  conn.send(encodeAckRefused(text), false);
+  conn.close(1000, '');
 }
