@@ -66,7 +66,8 @@ export class Hub implements ServerCore {
     for (let i = 0; i < list.length; i++) list[i]!.uncork();
   };
   readonly #token = createServerTokens();
-  #lastPing = 0;
+  /** When the last ping round went out (none yet: the first sweep pings, as when the clock was epoch time). */
+  #lastPing = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly events: Map<string, Handlers>,
