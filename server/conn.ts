@@ -178,7 +178,7 @@ export class Conn extends ValueStore {
     if (known) return known;
     const events = this.core.events.get(namespace);
     if (!events) return undefined;
-    const ns = new NSConn(this, namespace, events);
+    const ns = new NSConn(this, this.core.namespaceNames.get(namespace) ?? namespace, events);
     const x = this.#more();
     x.entering = withNamespace(x.entering, ns);
     return ns;

@@ -13,6 +13,8 @@ import type { BroadcastMessage, Logger, SlowConsumerPolicy } from './types.js';
 /** @internal */
 export interface ServerCore {
   readonly events: Map<string, Handlers>;
+  /** Each declared namespace's name, as declared (one string for every NSConn of the namespace). */
+  readonly namespaceNames: Map<string, string>;
   readonly allowNative: boolean;
   readonly onlyNative: boolean;
   /** Shared by every connection's decode calls. */

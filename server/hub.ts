@@ -32,6 +32,8 @@ export class Hub implements ServerCore {
   readonly logger: Logger;
   readonly onInvalidFrame: ServerOptions['onInvalidFrame'];
   readonly timers: Timers;
+  /** Each declared namespace's name, as declared: an NSConn keeps this string, not the copy its connect frame carried. */
+  readonly namespaceNames: Map<string, string>;
   /**
    * The coarse clock: ms since the hub started (from 1), not since 1970, so a Conn's `lastRead`, `lastPong` and
    * `stalledSince` stay small integers, stored in the object itself; an epoch time (over 2^31) would be a separate
@@ -75,6 +77,7 @@ export class Hub implements ServerCore {
     /** Hears `connState` and `drop` (the Server). */
     readonly emitter: EventEmitter<ServerEventMap>,
   ) {
+    this.namespaceNames = new Map([...events.keys()].map((name) => [name, name]));
     const empty = events.get('');
     this.allowNative = empty?.has(OnNativeMessage) ?? false;
     this.onlyNative = events.size === 1 && empty !== undefined && empty.size === 1 && this.allowNative;
