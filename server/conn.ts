@@ -5,12 +5,13 @@
 import type { IncomingMessage } from 'node:http';
 import {
   ClosedError, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeft, decode, encode,
-  encodeAckId, encodeAckRefused, isClientToken, type Frame, type Message, type MessageInit,
+  encodeAckId, isClientToken, type Frame, type Message, type MessageInit,
 } from '../protocol/index.js';
 import { fire, fireAndForget, isPromise, localMessage, withDeadline, type Handlers, type Outcome } from './handler.js';
 import { NSConn } from './nsconn.js';
 import { Handshake } from './handshake.js';
 import { Requests } from './requests.js';
+import { ConnExtras } from './conn-extras.js';
 import { answer, respond, ruleOf } from './responder.js';
 import { ValueStore } from './values.js';
 import { SERVER_CONN_STATE_MOVES, checkMove, type ServerConnState } from './state.js';
@@ -25,6 +26,7 @@ import type { ServerSocket } from './socket.js';
 /**
  * A client connection (Go's `*neffos.Conn`). Handlers reach it as `nsConn.conn`; `onConnect(conn)` receives it first.
  * Its one state — `awaiting-handshake` → `open` → `closing` → `closed` — is emitted as the server's `connState`.
+ * (Its own methods are TS `private`, not `#`: `#` methods give every instance a brand slot, 8 bytes a connection.)
  * @example
  * const server = new Server(namespaces, {
  *   onConnect: (conn) => { if (!conn.request.headers.authorization) throw new Error('login first'); },
@@ -39,17 +41,10 @@ export class Conn extends ValueStore {
   /** @internal coarse time of the last pong (or frame) read */ lastPong = 0;
   /** @internal */ stalledSince = 0;
   /** @internal rooms joined, every namespace together */ rooms = 0;
-  #state: ServerConnState = 'awaiting-handshake'; // changed only by #to: a checked move (server/state.ts), emitted
+  #state: ServerConnState = 'awaiting-handshake'; // changed only by moveTo: a checked move (server/state.ts), emitted
   #nss: NamespaceTable;
-  // Created on first use: most connections never ask, connect a namespace from the server or hold.
-  #requests: Requests | undefined;
-  #entering: NamespaceTable;
-  /** While `awaiting-handshake`. */
-  #handshake: Handshake | undefined;
-  /** While a system handler holds later frames. */
-  #held: Inbox | undefined;
-  /** Async event handlers still running (bounded by `maxPendingHandlers`). */
-  #busy = 0;
+  /** Made on first use (the handshake, asks, held frames...), dropped by tidyExtras when nothing in it is in use. */
+  #extras: ConnExtras | undefined;
 
   /** @internal use `Server.accept` */
   constructor(core: ServerCore, socket: ServerSocket, request: IncomingMessage, id: string) {
@@ -60,7 +55,7 @@ export class Conn extends ValueStore {
   }
 
   /** The one way the state changes: a checked move, emitted as the server's `connState`. */
-  #to(to: ServerConnState): void {
+  private moveTo(to: ServerConnState): void {
     const from = this.#state;
     checkMove(SERVER_CONN_STATE_MOVES, from, to);
     if (from === to) return;
@@ -71,7 +66,7 @@ export class Conn extends ValueStore {
   /** @internal starts reading, runs `onConnect` and the handshake timer. */
   start(): void {
     const native = this.core.onlyNative;
-    const h = (this.#handshake = new Handshake(this, native));
+    const h = (this.ensureExtras().handshake = new Handshake(this, native));
     this.socket.listen(new ConnHandlers(this));
     // Go native-only mode: no ack either way; namespace "" is connected at once.
     if (native) this.addNamespace(new NSConn(this, '', this.core.events.get('') as Handlers));
@@ -133,20 +128,20 @@ export class Conn extends ValueStore {
    * onConnect: (conn) => { void conn.connect('forced').then((ns) => ns.emit('welcome', 'hi')); }
    */
   connect(namespace: string, options?: AskOptions): Promise<NSConn> {
-    return this.#req().connect(namespace, options);
+    return this.requester().connect(namespace, options);
   }
 
   /** @internal accepts the connection if `onConnect` has not decided yet, and waits until it is open */
   async untilOpen(timeout: number): Promise<void> {
     if (this.isClosed) throw new ClosedError();
-    const h = this.#handshake;
+    const h = this.#extras?.handshake;
     if (h?.undecided) h.ready(undefined);
-    if (!this.isOpen) await (this.#handshake?.wait(timeout) ?? Promise.reject(new ClosedError()));
+    if (!this.isOpen) await (this.#extras?.handshake?.wait(timeout) ?? Promise.reject(new ClosedError()));
   }
 
   /** Sends a message and waits for the client's answer (a reply, or an error that rejects). Prefer `nsConn.ask`. */
   ask(message: MessageInit, options?: AskOptions): Promise<ServerMessage> {
-    return this.#req().ask<ServerMessage>(message, options, undefined);
+    return this.requester().ask<ServerMessage>(message, options, undefined);
   }
 
   /**
@@ -154,16 +149,25 @@ export class Conn extends ValueStore {
    * a namespace or room right after answering). A promise from `then` holds later frames until it settles.
    */
   askThen<T>(message: MessageInit, options: AskOptions | undefined, then: (m: ServerMessage) => T | Promise<T>): Promise<T> {
-    return this.#req().ask(message, options, then);
+    return this.requester().ask(message, options, then);
   }
 
-  #req(): Requests {
-    return (this.#requests ??= new Requests(this));
+  private requester(): Requests {
+    return (this.ensureExtras().requests ??= new Requests(this));
+  }
+
+  private ensureExtras(): ConnExtras {
+    return (this.#extras ??= new ConnExtras());
+  }
+
+  /** Drops the extras once nothing in them is in use (async handlers keep them: made again for each would cost). */
+  private tidyExtras(): void {
+    if (this.#extras?.isEmpty) this.#extras = undefined;
   }
 
   /** @internal runs `work` once per (event, namespace, room) at a time: a second call meanwhile gets the same promise. */
   once<T>(event: string, namespace: string, room: string, work: () => Promise<T>): Promise<T> {
-    return this.#req().once(event, namespace, room, work);
+    return this.requester().once(event, namespace, room, work);
   }
 
   /**
@@ -171,18 +175,20 @@ export class Conn extends ValueStore {
    * connect crossing a server connect of the namespace gets the same one (kept only while it is entering).
    */
   entering(namespace: string): NSConn | undefined {
-    const known = lookup(this.#entering, namespace);
+    const known = lookup(this.#extras?.entering, namespace);
     if (known) return known;
     const events = this.core.events.get(namespace);
     if (!events) return undefined;
-    const ns = new NSConn(this, namespace, events);
-    this.#entering = withNamespace(this.#entering, ns);
+    const ns = new NSConn(this, this.core.namespaceNames.get(namespace) ?? namespace, events);
+    const x = this.ensureExtras();
+    x.entering = withNamespace(x.entering, ns);
     return ns;
   }
 
   /** @internal the connect of `ns` ended (accepted or not): a later connect starts afresh */
   entered(ns: NSConn): void {
-    this.#entering = withoutNamespace(this.#entering, ns);
+    if (this.#extras) this.#extras.entering = withoutNamespace(this.#extras.entering, ns);
+    this.tidyExtras();
   }
 
   /** @internal a system handler's outcome with the server's `systemHandlerTimeout` */
@@ -204,23 +210,24 @@ export class Conn extends ValueStore {
   /** Closes the connection with a close frame (default 1000); namespaces are force-disconnected first. */
   close(code = 1000, reason = ''): void {
     if (this.isClosed) return;
-    this.#end('closing');
+    this.shutDown('closing');
     this.socket.close(code, reason);
   }
 
   /** @internal holds incoming frames (except replies to our asks) until `p` settles. */
   hold(p: Promise<unknown>): void {
-    const held = (this.#held ??= new Inbox());
+    const held = (this.ensureExtras().held ??= new Inbox());
     held.holds++;
-    const release = () => this.#release(held);
+    const release = () => this.release(held);
     p.then(release, release);
   }
 
-  #release(held: Inbox): void {
+  private release(held: Inbox): void {
     if (--held.holds > 0) return;
     let m: Message | undefined;
-    while (held.holds === 0 && this.isOpen && (m = held.next()) !== undefined) this.#dispatch(m);
-    if (held.holds === 0 && this.#held === held) this.#held = undefined;
+    while (held.holds === 0 && this.isOpen && (m = held.next()) !== undefined) this.dispatch(m);
+    if (held.holds === 0 && this.#extras?.held === held) this.#extras.held = undefined;
+    this.tidyExtras();
   }
 
   /** @internal write guard */
@@ -244,24 +251,11 @@ export class Conn extends ValueStore {
     this.core.indexNamespace(ns, false);
   }
 
-  /** @internal a client may join one more room; past `maxRooms` the connection is closed (1008). */
-  mayJoin(): boolean {
-    if (this.rooms < this.core.limits.maxRooms) return true;
-    this.close(1008, 'too many rooms');
-    return false;
-  }
-
-  /** @internal the handshake refused the connection with `text` (`H` + text, then a close) */
-  refuse(text: string): void {
-    if (this.core.onlyNative) return this.close(1008, text);
-    this.send(encodeAckRefused(text), false);
-    this.close(1000, '');
-  }
-
   /** @internal the handshake completed: open, registered, `A` + id sent */
   open(): void {
-    this.#handshake = undefined;
-    this.#to('open');
+    if (this.#extras) this.#extras.handshake = undefined;
+    this.tidyExtras();
+    this.moveTo('open');
     this.core.register(this);
     if (!this.core.onlyNative) this.send(encodeAckId(this.id), false);
   }
@@ -274,24 +268,24 @@ export class Conn extends ValueStore {
       if (data.length === 0) return;
       const m = decode(data, this.core.decodeOptions);
       if (m.invalid === true) return this.core.invalidFrame(this, data);
-      const held = this.#held;
-      if (held === undefined) return this.#dispatch(m);
-      if (this.#resolveReply(m)) return;
+      const held = this.#extras?.held;
+      if (held === undefined) return this.dispatch(m);
+      if (this.resolveReply(m)) return;
       if (!held.keep(m, this.core.limits.maxHeldBytes)) return this.close(1008, 'too many bytes while a request is pending');
-    } else if (st === 'awaiting-handshake') this.#handshake?.frame(data, isBinary);
+    } else if (st === 'awaiting-handshake') this.#extras?.handshake?.frame(data, isBinary);
     // closing, closed: nothing more is dispatched
   }
 
   /** Go's `handleMessage`, server side. */
-  #dispatch(m: Message): void {
+  private dispatch(m: Message): void {
     if (this.core.onlyNative) {
       const ns = lookup(this.#nss, '');
-      if (ns) this.#answerEvent(m as ServerMessage, ns);
+      if (ns) this.answerEvent(m as ServerMessage, ns);
       return;
     }
     const max = this.core.limits.maxNameLength;
     if (m.namespace.length > max || m.room.length > max || m.event.length > max) return this.close(1008, 'name too long');
-    if (this.#resolveReply(m)) return;
+    if (this.resolveReply(m)) return;
     const rule = ruleOf(m.event);
     if (rule !== undefined) {
       // An async system handler: later frames wait, so state changes keep their order.
@@ -301,25 +295,26 @@ export class Conn extends ValueStore {
     }
     const ns = lookup(this.#nss, m.namespace);
     // Go answers `bad namespace`, but its own write guard drops it: silence.
-    if (ns) this.#answerEvent(m as ServerMessage, ns);
+    if (ns) this.answerEvent(m as ServerMessage, ns);
   }
 
   /** Server tokens (not a client's `$…`) may be replies to `Conn.ask` or `Server.ask`. */
-  #resolveReply(m: Message): boolean {
+  private resolveReply(m: Message): boolean {
     const w = m.wait;
     if (w === '' || isClientToken(w)) return false;
-    return this.core.resolveReply(m, this) || (this.#requests !== undefined && this.#requests.pending.resolve(w, m));
+    return this.core.resolveReply(m, this) || (this.#extras?.requests?.pending.resolve(w, m) ?? false);
   }
 
-  #answerEvent(m: ServerMessage, ns: NSConn): void {
+  private answerEvent(m: ServerMessage, ns: NSConn): void {
     m.isLocal = false;
     m.isForced = false;
     const out = fire(ns.events, ns, m);
     if (out === undefined) return;
     if (!isPromise(out)) return answer(this, m, out);
-    if (++this.#busy > this.core.limits.maxPendingHandlers) return this.close(1008, 'too many pending handlers');
+    const x = this.ensureExtras();
+    if (++x.busy > this.core.limits.maxPendingHandlers) return this.close(1008, 'too many pending handlers');
     out.then((o) => {
-      this.#busy--;
+      x.busy--;
       answer(this, m, o);
     });
   }
@@ -327,24 +322,24 @@ export class Conn extends ValueStore {
   /** @internal the socket closed (its close event; once) */
   gone(): void {
     if (this.#state === 'closed') return;
-    this.#end('closed');
+    this.shutDown('closed');
     this.core.socketGone(this);
   }
 
   /** The one way out of `awaiting-handshake` and `open`: local cleanup, no protocol message. */
-  #end(to: 'closing' | 'closed'): void {
+  private shutDown(to: 'closing' | 'closed'): void {
     const from = this.#state;
-    this.#to(to);
+    this.moveTo(to);
     if (from === 'closing') return; // cleaned up when it started closing
-    this.#handshake?.end(false);
-    this.#handshake = undefined;
+    this.#extras?.handshake?.end(false);
+    if (this.#extras) this.#extras.handshake = undefined;
     for (const ns of listOf(this.#nss)) {
       ns.forceLeaveAll(true);
       fireAndForget(ns.events, ns, localMessage(ns.namespace, '', OnNamespaceDisconnect, true), this.core.logger);
       this.removeNamespace(ns);
     }
-    this.#requests?.pending.rejectAll(new ClosedError());
-    this.#held = undefined;
+    this.#extras?.requests?.pending.rejectAll(new ClosedError());
+    if (this.#extras) this.#extras.held = undefined;
     if (from === 'open') this.core.unregister(this);
   }
 }

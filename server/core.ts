@@ -13,6 +13,8 @@ import type { BroadcastMessage, Logger, SlowConsumerPolicy } from './types.js';
 /** @internal */
 export interface ServerCore {
   readonly events: Map<string, Handlers>;
+  /** Each declared namespace's name, as declared (one string for every NSConn of the namespace). */
+  readonly namespaceNames: Map<string, string>;
   readonly allowNative: boolean;
   readonly onlyNative: boolean;
   /** Shared by every connection's decode calls. */
@@ -27,7 +29,7 @@ export interface ServerCore {
   /** Per-connection bounds. */
   readonly limits: Limits;
   readonly logger: Logger;
-  /** A coarse clock (ms), advanced by the server's sweep timer. */
+  /** A coarse clock (ms since the server started, from 1), advanced by the server's sweep timer. */
   readonly clock: number;
   /** A fresh unpredictable server wait token. */
   nextToken(): string;

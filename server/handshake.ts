@@ -4,16 +4,17 @@
  * to `maxEarlyBytes`, and handled right after `A` + id. `handshakeTimeout` bounds the whole (1008). Made per
  * connection and dropped once the connection is open.
  */
-import { ClosedError, errorToText, isAckRequest, type Frame } from '../protocol/index.js';
+import { ClosedError, encodeAckRefused, errorToText, isAckRequest, type Frame } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 
 export class Handshake {
   /** The `onConnect` verdict: undefined while it runs, null accepted, else the refusal text. */
   #verdict: string | null | undefined;
   #gotAckRequest: boolean;
-  #early: Array<[Frame, boolean]> = [];
+  // Both made on first use: most handshakes queue no frame and have no waiter.
+  #early: Array<[Frame, boolean]> | undefined;
   #earlyBytes = 0;
-  #waiters: Array<(ok: boolean) => void> = [];
+  #waiters: Array<(ok: boolean) => void> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #conn: Conn;
 
@@ -63,14 +64,14 @@ export class Handshake {
     }
     if (data.length === 0) return;
     if ((this.#earlyBytes += data.length) > this.#conn.core.limits.maxEarlyBytes) return this.#conn.close(1008, 'too many bytes before the handshake');
-    this.#early.push([data, isBinary]);
+    (this.#early ??= []).push([data, isBinary]);
   }
 
   /** Resolves when the connection is open; rejects when it closes first or after `timeout` ms. */
   wait(timeout: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new ClosedError('handshake did not complete')), timeout);
-      this.#waiters.push((ok) => {
+      (this.#waiters ??= []).push((ok) => {
         clearTimeout(t);
         if (ok) resolve();
         else reject(new ClosedError());
@@ -83,9 +84,9 @@ export class Handshake {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w(ok);
-    if (!ok) this.#early = [];
+    this.#waiters = undefined;
+    if (waiters !== undefined) for (const w of waiters) w(ok);
+    if (!ok) this.#early = undefined;
   }
 
   #finish(): void {
@@ -94,11 +95,18 @@ export class Handshake {
     // No handshake completes once the server is closed.
     if (conn.core.isClosed) return conn.close(1001, 'server closed');
     const refusal = this.#verdict;
-    if (typeof refusal === 'string') return conn.refuse(refusal);
+    if (typeof refusal === 'string') return refuse(conn, refusal);
     const queued = this.#early;
-    this.#early = [];
+    this.#early = undefined;
     conn.open();
     this.end(true);
-    for (const [data, isBinary] of queued) conn.onFrame(data, isBinary);
+    if (queued !== undefined) for (const [data, isBinary] of queued) conn.onFrame(data, isBinary);
   }
+}
+
+/** `onConnect` refused the connection with `text`: `H` + text, then a close (native-only: a close with the text). */
+function refuse(conn: Conn, text: string): void {
+  if (conn.core.onlyNative) return conn.close(1008, text);
+  conn.send(encodeAckRefused(text), false);
+  conn.close(1000, '');
 }

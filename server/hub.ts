@@ -32,7 +32,15 @@ export class Hub implements ServerCore {
   readonly logger: Logger;
   readonly onInvalidFrame: ServerOptions['onInvalidFrame'];
   readonly timers: Timers;
-  clock = Date.now();
+  /** Each declared namespace's name, as declared: an NSConn keeps this string, not the copy its connect frame carried. */
+  readonly namespaceNames: Map<string, string>;
+  /**
+   * The coarse clock: ms since the hub started (from 1), not since 1970, so a Conn's `lastRead`, `lastPong` and
+   * `stalledSince` stay small integers, stored in the object itself; an epoch time (over 2^31) would be a separate
+   * 16-byte number per field and connection. Small for 24 days of uptime; later values are still correct.
+   */
+  clock = 1;
+  readonly #epoch = Date.now() - 1;
   isClosed = false;
   /** Messages dropped by the `drop` policy, every connection together. */
   droppedTotal = 0;
@@ -60,7 +68,8 @@ export class Hub implements ServerCore {
     for (let i = 0; i < list.length; i++) list[i]!.uncork();
   };
   readonly #token = createServerTokens();
-  #lastPing = 0;
+  /** When the last ping round went out (none yet: the first sweep pings, as when the clock was epoch time). */
+  #lastPing = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly events: Map<string, Handlers>,
@@ -68,6 +77,7 @@ export class Hub implements ServerCore {
     /** Hears `connState` and `drop` (the Server). */
     readonly emitter: EventEmitter<ServerEventMap>,
   ) {
+    this.namespaceNames = new Map([...events.keys()].map((name) => [name, name]));
     const empty = events.get('');
     this.allowNative = empty?.has(OnNativeMessage) ?? false;
     this.onlyNative = events.size === 1 && empty !== undefined && empty.size === 1 && this.allowNative;
@@ -199,7 +209,7 @@ export class Hub implements ServerCore {
 
   /** The sweep timer's tick: advances the coarse clock, pings when due, closes dead or stalled links. */
   sweep(): void {
-    const now = (this.clock = Date.now());
+    const now = (this.clock = Math.max(1, Date.now() - this.#epoch));
     const period = this.timers.pingPeriod;
     const ping = period > 0 && now - this.#lastPing >= period;
     if (ping) this.#lastPing = now;

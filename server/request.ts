@@ -27,7 +27,9 @@ export class UpgradeRequest {
 
   /** @internal made by `Server.accept` from the request it is given */
   constructor(request: IncomingMessage) {
-    this.url = request.url ?? '';
+    const url = request.url ?? '';
+    // Most clients of an endpoint ask for the same url: an equal one reuses the last string seen.
+    this.url = url === lastUrl ? lastUrl : (lastUrl = url);
     this.method = request.method ?? 'GET';
     // The parser makes a new '1.1' per request; the literal is shared.
     this.httpVersion = request.httpVersion === '1.1' ? '1.1' : (request.httpVersion ?? '1.1');
@@ -40,6 +42,9 @@ export class UpgradeRequest {
     return this.socket?.remoteAddress;
   }
 }
+
+/** The url of the last upgrade request (see the constructor). */
+let lastUrl = '';
 
 /**
  * Headers whose value is usually the same for every client (the upgrade's own, and what one browser sends): the last

@@ -66,7 +66,7 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   [OnRoomJoin, {
     subject: (conn, m) => {
       const s = roomSubject(conn, m, true);
-      return typeof s === 'object' && !conn.mayJoin() ? SILENT : s;
+      return typeof s === 'object' && !mayJoin(conn) ? SILENT : s;
     },
     done: (ns, m) => ns.hasRoom(m.room),
     apply: (ns, m) => void ns.addRoom(m.room),
@@ -136,4 +136,11 @@ export function answer(conn: Conn, m: ServerMessage, o: Outcome): void {
   } catch (e) {
     conn.core.logger.error('neffos: writing the answer to', m.event, 'failed:', e);
   }
+}
+
+/** A client may join one more room; past `maxRooms` the connection is closed (1008). */
+function mayJoin(conn: Conn): boolean {
+  if (conn.rooms < conn.core.limits.maxRooms) return true;
+  conn.close(1008, 'too many rooms');
+  return false;
 }

@@ -18,7 +18,7 @@ import { Hub } from './hub.js';
 import type { NSConn } from './nsconn.js';
 import { sweepTick } from './liveness.js';
 import { DEFAULTS } from './options.js';
-import { WsSocket, type ServerSocket } from './socket.js';
+import { WsSocket, wsClassFor, type ServerSocket } from './socket.js';
 import type { AskOptions, BroadcastMessage, NamespaceMap, ServerEventMap, ServerMessage, ServerNamespaces, ServerOptions } from './types.js';
 
 export { DEFAULTS };
@@ -58,8 +58,8 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
     const events = serverNamespaces(namespaces as ConnHandlerLike, options.controllers ?? [], options.dependencies ?? {});
     const hub = (this.hub = new Hub(events, options, this));
     const maxPayload = options.maxMessageSize ?? DEFAULTS.maxMessageSize;
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
     this.#tooBig = `message too big: the limit is ${maxPayload} bytes`;
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false, WebSocket: wsClassFor(this.#tooBig) });
     const extra = Object.entries(options.responseHeaders ?? {}).map(([k, v]) => `${k}: ${v}`);
     if (extra.length > 0) this.#wss.on('headers', (headers: string[]) => headers.push(...extra));
     this.#sweepTimer = setInterval(() => hub.sweep(), sweepTick(hub.timers));

@@ -72,14 +72,14 @@ export function serverFrame(data: Uint8Array, isBinary: boolean): Buffer {
  */
 export class WsSocket implements ServerSocket {
   readonly #ws: WebSocket;
-  readonly #tooBigReason: string;
   readonly #stream: Corkable | undefined;
   /** Pre-framed frames may bypass ws's Sender: a writable stream and no extension (permessage-deflate) negotiated. */
   readonly #direct: boolean;
 
   constructor(ws: WebSocket, tooBigReason = 'message too big', stream?: Corkable) {
     this.#ws = ws;
-    this.#tooBigReason = tooBigReason;
+    // Kept on the ws, where its `close` reads it (a socket of the server's own class has it on its prototype).
+    if ((ws as Tagged)[TOO_BIG] !== tooBigReason) (ws as Tagged)[TOO_BIG] = tooBigReason;
     this.#stream = stream;
     this.#direct = typeof stream?.write === 'function' && ws.extensions === '';
   }
@@ -127,29 +127,50 @@ export class WsSocket implements ServerSocket {
 
   listen(h: SocketHandlers): void {
     // One shared function (`this` is the ws) takes the events ws emits: no closure and no listener entries per
-    // connection (an emitter's listener table is a dictionary of about 250 bytes once it holds four events).
+    // connection (an emitter's listener table is a dictionary of about 250 bytes once it holds four events). A
+    // socket of the server's own class (wsClassFor) has both functions on its prototype; any other ws gets them here.
     const ws = this.#ws as Tagged;
     ws[HANDLERS] = h;
-    ws[TOO_BIG] = this.#tooBigReason;
-    ws.close = closeWithReason;
-    ws.emit = emitToHandlers;
+    if (ws.close !== closeWithReason) ws.close = closeWithReason;
+    if (ws.emit !== emitToHandlers) ws.emit = emitToHandlers;
   }
+}
+
+/**
+ * @internal the `ws` WebSocket class of a server's WebSocketServer (its `WebSocket` option): its prototype has what
+ * `WsSocket` would otherwise set on every socket (the shared `emit` and `close`, the too-big reason), 24 bytes less
+ * per connection. Until `listen` gives a socket its handlers, events go to EventEmitter as on any ws.
+ */
+export function wsClassFor(tooBigReason: string): typeof WsWebSocket {
+  class NeffosWebSocket extends WsWebSocket {}
+  const proto = NeffosWebSocket.prototype as Tagged;
+  proto[TOO_BIG] = tooBigReason;
+  proto.close = closeWithReason;
+  proto.emit = emitToHandlers;
+  return NeffosWebSocket;
 }
 
 const HANDLERS = Symbol('neffos.handlers');
 const TOO_BIG = Symbol('neffos.tooBig');
-type Tagged = WebSocket & { [HANDLERS]: SocketHandlers; [TOO_BIG]: string };
+type Tagged = WebSocket & { [HANDLERS]: SocketHandlers | undefined; [TOO_BIG]: string };
+/** EventEmitter's `emit`, for what the handlers do not take. */
+const EMIT = WsWebSocket.prototype.emit;
 
-/** The ws's `emit`: `message`, `close` and `pong` go to the handlers, `error` is dropped ('close' follows), the rest to EventEmitter. */
+/** The ws's `emit`: `message`, `close` and `pong` go to the handlers, `error` is dropped ('close' follows), the rest (and all before `listen`) to EventEmitter. */
 function emitToHandlers(this: Tagged, event: string | symbol, a?: unknown, b?: unknown): boolean {
-  if (event === 'message') {
+  const h = this[HANDLERS];
+  if (event === 'message' && h !== undefined) {
     const data = a as Buffer | ArrayBuffer | Buffer[];
     const buf = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data;
-    this[HANDLERS].message(b === true ? buf : buf.toString(), b === true);
-  } else if (event === 'close') this[HANDLERS].close(a as number, String(b));
-  else if (event === 'pong') this[HANDLERS].pong();
-  // eslint-disable-next-line prefer-rest-params -- forwards whatever ws emits, without an array per call
-  else if (event !== 'error') return WsWebSocket.prototype.emit.apply(this, arguments as unknown as [string]);
+    h.message(b === true ? buf : buf.toString(), b === true);
+    return true;
+  }
+  if (h === undefined || (event !== 'close' && event !== 'pong' && event !== 'error')) {
+    // eslint-disable-next-line prefer-rest-params -- forwards whatever ws emits, without an array per call
+    return EMIT.apply(this, arguments as unknown as [string]);
+  }
+  if (event === 'close') h.close(a as number, String(b));
+  else if (event === 'pong') h.pong();
   return true;
 }
 

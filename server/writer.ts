@@ -61,15 +61,15 @@ export abstract class Writer {
     }
     if (limit > 0) {
       // Unwritten bytes of earlier ticks over the bound, or this tick's burst over BURST times the bound.
-      if (this.backlog > limit || this.backlog + this.tickBytes > BURST * limit) return this.#overflow(limit);
+      if (this.backlog > limit || this.backlog + this.tickBytes > BURST * limit) return this.overflow(limit);
       this.tickBytes += frame.length;
     }
     s.send(frame, isBinary, framed);
     return true;
   }
 
-  /** A slow consumer: drop (counted and emitted) or close, by the server's policy. */
-  #overflow(limit: number): false {
+  /** A slow consumer: drop (counted and emitted) or close, by the server's policy. (TS `private`: see Conn.) */
+  private overflow(limit: number): false {
     if (this.core.slowConsumer === 'drop') {
       this.#dropped++;
       this.core.dropped(this as unknown as Conn, this.backlog);
