@@ -54,7 +54,7 @@ export class Conn extends ValueStore {
     this.lastRead = this.lastPong = core.clock;
   }
 
-  /** The one way the state changes: a checked move, emitted as the server's `connState`. */
+  /** @internal The one way the state changes: a checked move, emitted as the server's `connState`. */
   private moveTo(to: ServerConnState): void {
     const from = this.#state;
     checkMove(SERVER_CONN_STATE_MOVES, from, to);
@@ -152,15 +152,17 @@ export class Conn extends ValueStore {
     return this.requester().ask(message, options, then);
   }
 
+  /** @internal the request table (server asks), made on first use */
   private requester(): Requests {
     return (this.ensureExtras().requests ??= new Requests(this));
   }
 
+  /** @internal the rarely used fields, made on first use */
   private ensureExtras(): ConnExtras {
     return (this.#extras ??= new ConnExtras());
   }
 
-  /** Drops the extras once nothing in them is in use (async handlers keep them: made again for each would cost). */
+  /** @internal Drops the extras once nothing in them is in use (async handlers keep them: made again for each would cost). */
   private tidyExtras(): void {
     if (this.#extras?.isEmpty) this.#extras = undefined;
   }
@@ -222,6 +224,7 @@ export class Conn extends ValueStore {
     p.then(release, release);
   }
 
+  /** @internal one hold on `held` ends; the last one dispatches what it kept */
   private release(held: Inbox): void {
     if (--held.holds > 0) return;
     let m: Message | undefined;
@@ -276,7 +279,7 @@ export class Conn extends ValueStore {
     // closing, closed: nothing more is dispatched
   }
 
-  /** Go's `handleMessage`, server side. */
+  /** @internal Go's `handleMessage`, server side. */
   private dispatch(m: Message): void {
     if (this.core.onlyNative) {
       const ns = lookup(this.#nss, '');
@@ -298,13 +301,14 @@ export class Conn extends ValueStore {
     if (ns) this.answerEvent(m as ServerMessage, ns);
   }
 
-  /** Server tokens (not a client's `$…`) may be replies to `Conn.ask` or `Server.ask`. */
+  /** @internal Server tokens (not a client's `$…`) may be replies to `Conn.ask` or `Server.ask`. */
   private resolveReply(m: Message): boolean {
     const w = m.wait;
     if (w === '' || isClientToken(w)) return false;
     return this.core.resolveReply(m, this) || (this.#extras?.requests?.pending.resolve(w, m) ?? false);
   }
 
+  /** @internal a user event: its handler runs, and a Reply or error goes back */
   private answerEvent(m: ServerMessage, ns: NSConn): void {
     m.isLocal = false;
     m.isForced = false;
@@ -326,7 +330,7 @@ export class Conn extends ValueStore {
     this.core.socketGone(this);
   }
 
-  /** The one way out of `awaiting-handshake` and `open`: local cleanup, no protocol message. */
+  /** @internal The one way out of `awaiting-handshake` and `open`: local cleanup, no protocol message. */
   private shutDown(to: 'closing' | 'closed'): void {
     const from = this.#state;
     this.moveTo(to);

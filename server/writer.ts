@@ -68,7 +68,7 @@ export abstract class Writer {
     return true;
   }
 
-  /** A slow consumer: drop (counted and emitted) or close, by the server's policy. (TS `private`: see Conn.) */
+  /** @internal A slow consumer: drop (counted and emitted) or close, by the server's policy. (TS `private`: see Conn.) */
   private overflow(limit: number): false {
     if (this.core.slowConsumer === 'drop') {
       this.#dropped++;
