@@ -10,6 +10,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { pathOf, refuseUpgrade, routeUpgrade } from '../server/http.js';
+import { pingDue } from '../server/liveness.js';
 import { LegacyConnection, type LegacyEmitter } from './connection.js';
 import { All, Broadcast, encode, LegacyError, toBytes } from './protocol.js';
 import { resolveLegacyConfig, type LegacyConfig, type ResolvedLegacyConfig } from './config.js';
@@ -44,6 +45,7 @@ export class LegacyServer {
   private readonly rooms = new Map<string, Set<LegacyConnection>>();
   private readonly connectionFns: Array<(c: LegacyConnection) => void> = [];
   private readonly sweepTimer: ReturnType<typeof setInterval>;
+  private readonly sweepTick: number;
   private script: string | undefined;
   private closed = false;
 
@@ -69,6 +71,7 @@ export class LegacyServer {
     if (extra.length > 0) this.wss.on('headers', (headers: string[]) => headers.push(...extra));
     const deadlines = [pingPeriod, this.config.readTimeout, pongTimeout, this.config.writeTimeout].filter((n) => n > 0);
     const tick = Math.max(10, Math.min(1000, ...deadlines.map((p) => Math.floor(p / 4))));
+    this.sweepTick = tick;
     this.sweepTimer = setInterval(() => this.sweep(), tick);
     this.sweepTimer.unref?.();
   }
@@ -319,7 +322,7 @@ export class LegacyServer {
         c.terminate();
         continue;
       }
-      if (pingPeriod > 0 && now - c.lastPing >= pingPeriod) c.internals.pinged();
+      if (pingDue(now, c.lastPing, pingPeriod, this.sweepTick)) c.internals.pinged();
     }
   }
 }

@@ -8,7 +8,7 @@ import { InvalidPayloadError, OnNativeMessage, type DecodeOptions, type Message 
 import type { Conn } from './conn.js';
 import type { ServerCore } from './core.js';
 import type { Handlers } from './handler.js';
-import { sweep } from './liveness.js';
+import { pingDue, sweep, sweepTick } from './liveness.js';
 import type { NSConn } from './nsconn.js';
 import { DEFAULTS, resolveLimits, resolveTimers, type Limits, type Timers } from './options.js';
 import { PendingAsks } from './pending.js';
@@ -32,6 +32,8 @@ export class Hub implements ServerCore {
   readonly logger: Logger;
   readonly onInvalidFrame: ServerOptions['onInvalidFrame'];
   readonly timers: Timers;
+  /** The sweep timer's period (liveness.ts). */
+  readonly sweepTick: number;
   /** Each declared namespace's name, as declared: an NSConn keeps this string, not the copy its connect frame carried. */
   readonly namespaceNames: Map<string, string>;
   /**
@@ -92,6 +94,7 @@ export class Hub implements ServerCore {
     this.logger = options.logger ?? console;
     this.onInvalidFrame = options.onInvalidFrame;
     this.timers = resolveTimers(options);
+    this.sweepTick = sweepTick(this.timers);
   }
 
   /** Resolves when every accepted socket has closed. */
@@ -210,8 +213,7 @@ export class Hub implements ServerCore {
   /** The sweep timer's tick: advances the coarse clock, pings when due, closes dead or stalled links. */
   sweep(): void {
     const now = (this.clock = Math.max(1, Date.now() - this.#epoch));
-    const period = this.timers.pingPeriod;
-    const ping = period > 0 && now - this.#lastPing >= period;
+    const ping = pingDue(now, this.#lastPing, this.timers.pingPeriod, this.sweepTick);
     if (ping) this.#lastPing = now;
     sweep(this.registry.all, now, this.timers, ping);
   }

@@ -13,6 +13,16 @@ export function sweepTick(t: Timers): number {
   return Math.max(10, Math.min(1000, ...periods.map((p) => Math.floor(p / 4))));
 }
 
+/**
+ * Whether a ping round is due at `now`, the last one having gone out at `last`. Sweep ticks come a tick apart with
+ * timer jitter, so a tick that lands a few ms short of `period` would push the round a whole tick late (a 1 s
+ * tick with the 27 s default: 28 s between rounds); half a tick of slack keeps every round within half a tick of
+ * `period`, early or late, and never a tick late.
+ */
+export function pingDue(now: number, last: number, period: number, tick: number): boolean {
+  return period > 0 && now - last >= period - tick / 2;
+}
+
 /** One sweep over the open connections at `now`; `ping` says whether a ping round is due. */
 export function sweep(conns: Iterable<Conn>, now: number, t: Timers, ping: boolean): void {
   if (!ping && t.pongTimeout <= 0 && t.readTimeout <= 0 && t.writeTimeout <= 0) return;

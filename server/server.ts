@@ -16,7 +16,6 @@ import { serverNamespaces, type ConnHandler, type ConnHandlerLike } from './cont
 import { answerPlainRequest, applyQueryHeaders, originAllowed, pathOf, refuseUpgrade, routeUpgrade, serveClientScript } from './http.js';
 import { Hub } from './hub.js';
 import type { NSConn } from './nsconn.js';
-import { sweepTick } from './liveness.js';
 import { DEFAULTS } from './options.js';
 import { WsSocket, wsClassFor, type ServerSocket } from './socket.js';
 import type { AskOptions, BroadcastMessage, NamespaceMap, ServerEventMap, ServerMessage, ServerNamespaces, ServerOptions } from './types.js';
@@ -62,7 +61,7 @@ export class Server<N extends NamespaceMap = NamespaceMap> extends EventEmitter<
     this.#wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false, WebSocket: wsClassFor(this.#tooBig) });
     const extra = Object.entries(options.responseHeaders ?? {}).map(([k, v]) => `${k}: ${v}`);
     if (extra.length > 0) this.#wss.on('headers', (headers: string[]) => headers.push(...extra));
-    this.#sweepTimer = setInterval(() => hub.sweep(), sweepTick(hub.timers));
+    this.#sweepTimer = setInterval(() => hub.sweep(), hub.sweepTick);
     this.#sweepTimer.unref();
     if (options.stackExchange) this.useStackExchange(options.stackExchange);
   }

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULTS } from '../../server/index.js';
-import { sweepTick } from '../../server/liveness.js';
+import fc from 'fast-check';
+import { pingDue, sweepTick } from '../../server/liveness.js';
 import { resolveTimers } from '../../server/options.js';
 import { loopback } from '../server/helpers.js';
 
@@ -15,6 +16,37 @@ test('liveness defaults: pings every 27 s (9/10 of pongTimeout, as Iris), a sile
   assert.equal(resolveTimers({ pongTimeout: 10_000 }).pingPeriod, 9_000);
   assert.equal(resolveTimers({ pongTimeout: 10_000, pingPeriod: 2_000 }).pingPeriod, 2_000);
   assert.equal(resolveTimers({ pongTimeout: 0 }).pingPeriod, 0, 'pongTimeout 0 turns pings off');
+});
+
+test('ping rounds: with jittered sweep ticks, every round is within half a tick of pingPeriod, and never a tick late', () => {
+  // Sweep ticks land a tick apart, a little early (clock rounding) or late (a busy loop). A round that waited for a
+  // full pingPeriod would skip a tick that lands 1 ms short and go out a whole tick late.
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 40, max: 30_000 }),
+      fc.array(fc.integer({ min: -2, max: 1000 }), { minLength: 200, maxLength: 200 }),
+      (pingPeriod, jitters) => {
+        const tick = sweepTick({ pingPeriod, pongTimeout: pingPeriod + 1, readTimeout: 0, writeTimeout: 0 });
+        const rounds: number[] = [];
+        let last = Number.NEGATIVE_INFINITY;
+        const late = Math.floor(tick / 4); // each tick between 2 ms early and a quarter tick late
+        for (let k = 1; k <= 4 * Math.ceil(pingPeriod / tick) + 8; k++) {
+          const j = jitters[k % jitters.length]!;
+          const now = k * tick + (j < 0 ? j : j % (late + 1));
+          if (pingDue(now, last, pingPeriod, tick)) rounds.push((last = now));
+        }
+        assert.ok(rounds.length >= 4, 'several rounds');
+        for (let i = 1; i < rounds.length; i++) {
+          const gap = rounds[i]! - rounds[i - 1]!;
+          assert.ok(gap >= pingPeriod - tick / 2, `round ${i} ${gap} ms after the last: too early (period ${pingPeriod}, tick ${tick})`);
+          assert.ok(gap < pingPeriod + tick, `round ${i} ${gap} ms after the last: a tick late (period ${pingPeriod}, tick ${tick})`);
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
+  assert.equal(pingDue(1, Number.NEGATIVE_INFINITY, 27_000, 1000), true, 'the first sweep pings');
+  assert.equal(pingDue(10_000, 0, 0, 1000), false, 'pingPeriod 0: never');
 });
 
 test('a black-holed peer (stopped reading: no pongs, no FIN) is dropped within pongTimeout + one tick; a live one stays', async (t) => {
