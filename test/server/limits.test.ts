@@ -62,15 +62,19 @@ test('readTimeout closes a silent connection', async (t) => {
 });
 
 test('readTimeout is reset by traffic', async (t) => {
-  const lb = await loopback({ default: {} }, { readTimeout: 200 });
+  // A frame every 100 ms against a 600 ms read timeout, for 1.4 s: over twice the timeout, so only the reset keeps
+  // the link, and 500 ms of room for a loaded machine's stalls.
+  const lb = await loopback({ default: {} }, { readTimeout: 600 });
   t.after(() => lb.stop());
   const c = await lb.client();
-  for (let i = 0; i < 8; i++) {
-    await sleep(60); // the scenario: a frame every 60 ms against a 200 ms read timeout
+  const start = Date.now();
+  for (let i = 0; i < 14; i++) {
+    await sleep(100); // the scenario: the peer's traffic
     c.send('$x;default;;_OnNamespaceConnect;0;0;');
   }
   await c.barrier(); // the server answered after the last frame (a barrier rejects on a close)
-  assert.equal(c.closed, undefined, 'still open after 480 ms of traffic');
+  assert.ok(Date.now() - start > 1200, 'the traffic outlasted twice the read timeout');
+  assert.equal(c.closed, undefined, 'still open after 1.4 s of traffic');
 });
 
 test('ping/pong liveness: a peer that answers pings stays, one that does not is dropped', async (t) => {
