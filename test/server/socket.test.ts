@@ -40,6 +40,34 @@ test('accept() runs the protocol over a custom socket; a tick\'s first frame goe
   assert.equal(server.totalConnections, 0);
 });
 
+test('a long burst leaves in chunks of CHUNK corked frames (a pipelining peer starts on the first answers), the rest at the tick end', async (t) => {
+  const { CHUNK } = await import('../../server/writer.js');
+  const server = new Server({ default: { echo: (_n, m) => reply(m.body) } });
+  t.after(() => server.close());
+  const s = new FakeSocket();
+  server.accept(s, req, 'fake-2');
+  s.h.message('M', false);
+  await new Promise((r) => process.nextTick(r));
+  s.h.message('$1;default;;_OnNamespaceConnect;0;0;', false);
+  await new Promise((r) => process.nextTick(r));
+  s.log.length = 0;
+  const n = 2 * CHUNK + 5; // answers in one tick: the first goes out at once, then the rest are corked
+  for (let i = 0; i < n; i++) s.h.message(`$${i + 2};default;;echo;0;0;${i}`, false);
+  await new Promise((r) => process.nextTick(r));
+  // Writes between the cork marks: split the log at every uncork.
+  const writes: number[] = [];
+  let frames = 0;
+  for (const e of s.log) {
+    if (e === 'uncork') (writes.push(frames), (frames = 0));
+    else if (e.startsWith('T:')) frames++;
+  }
+  assert.equal(s.log[0], 'T:$2;default;;echo;0;0;0', 'the first answer is not corked');
+  assert.deepEqual(writes, [1 + CHUNK, CHUNK, n - 1 - 2 * CHUNK], 'chunks of CHUNK corked frames, the rest at the tick end');
+  assert.deepEqual(s.log.filter((e) => e === 'cork').length, 3);
+  const order = s.log.filter((e) => e.startsWith('T:')).map((e) => Number(e.split(';').at(-1)));
+  assert.deepEqual(order, Array.from({ length: n }, (_, i) => i), 'in order');
+});
+
 test('broadcast sends the same encoded bytes to every receiver', async (t) => {
   const server = new Server({ default: {} });
   t.after(() => server.close());
