@@ -61,17 +61,19 @@ export function onData(ws: SocketLike, fn: (data: unknown) => void, pingInterval
   return () => void (ws.onmessage = null);
 }
 
+/** The most frames one corked write of the Node client holds (see batchWrites; the server's is server/writer.ts CHUNK). */
+const CHUNK = 8;
+
 /**
  * Batches the frames `ws` sends together, as the server does (server/writer.ts): the first frame is written at once
  * (no added latency for a lone ask), and a second one before the next frame is read corks the TCP socket until the
  * end of the tick, so many asks sent together (answers read in one go resolve many awaits) leave in few writevs, in
  * order: one every CHUNK frames and the rest at the tick's end, so the server starts on the first asks while the
  * next ones are made (one write for the whole tick left each side waiting for the other's full batch: 0.7x the
- * throughput at 64 asks in flight; docs/benchmarks.md "Session 5"). Returns what the reader calls for every frame read (a new batch starts). No timer or tick callback runs
- * for a lone ask and its answer: a `process.nextTick` is scheduled only to uncork.
+ * throughput at 64 asks in flight; docs/benchmarks.md "Session 5"). Returns what the reader calls for every frame
+ * read (a new batch starts). No timer or tick callback runs for a lone ask and its answer: a `process.nextTick` is
+ * scheduled only to uncork.
  */
-const CHUNK = 8;
-
 function batchWrites(ws: import('ws').WebSocket): () => void {
   const send = ws.send;
   let sent = false;

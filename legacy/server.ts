@@ -10,7 +10,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { pathOf, refuseUpgrade, routeUpgrade } from '../server/http.js';
-import { pingDue } from '../server/liveness.js';
+import { pingDue, sweepTick } from '../server/liveness.js';
 import { LegacyConnection, type LegacyEmitter } from './connection.js';
 import { All, Broadcast, encode, LegacyError, toBytes } from './protocol.js';
 import { resolveLegacyConfig, type LegacyConfig, type ResolvedLegacyConfig } from './config.js';
@@ -52,7 +52,7 @@ export class LegacyServer {
   constructor(config: LegacyConfig = {}) {
     this.options = config;
     this.config = resolveLegacyConfig(config);
-    const { pingPeriod, pongTimeout, maxMessageSize, messagePrefix: prefix } = this.config;
+    const { maxMessageSize, messagePrefix: prefix } = this.config;
     this.prefix = prefix;
     this.prefixBytes = toBytes(prefix);
     const protocols = config.subprotocols;
@@ -69,10 +69,8 @@ export class LegacyServer {
     });
     const extra = Object.entries(config.headers ?? {}).map(([k, v]) => `${k}: ${v}`);
     if (extra.length > 0) this.wss.on('headers', (headers: string[]) => headers.push(...extra));
-    const deadlines = [pingPeriod, this.config.readTimeout, pongTimeout, this.config.writeTimeout].filter((n) => n > 0);
-    const tick = Math.max(10, Math.min(1000, ...deadlines.map((p) => Math.floor(p / 4))));
-    this.sweepTick = tick;
-    this.sweepTimer = setInterval(() => this.sweep(), tick);
+    this.sweepTick = sweepTick(this.config);
+    this.sweepTimer = setInterval(() => this.sweep(), this.sweepTick);
     this.sweepTimer.unref?.();
   }
 

@@ -1,6 +1,7 @@
 /**
  * The write path of a connection (a Conn's base class): frames of one tick leave in few socket writes (the first at
- * once, then chunks of up to CHUNK frames, the rest at the tick's end), and the slow-consumer policy (`maxBufferedAmount`, `slowConsumer`) looks at what the socket could not write.
+ * once, then chunks of up to CHUNK frames, the rest at the tick's end), and the slow-consumer policy
+ * (`maxBufferedAmount`, `slowConsumer`) looks at what the socket could not write.
  */
 import { emptyReply, type Frame } from '../protocol/index.js';
 import type { Conn } from './conn.js';
