@@ -62,7 +62,7 @@ try {
 const b = new Map(before.map(([k, bytes, c]) => [k, [bytes, c]]));
 console.log(`\nheap growth per connection by constructor (top 20):`);
 const growth = after.map(([k, bytes, c]) => [k, (bytes - (b.get(k)?.[0] ?? 0)) / clients, (c - (b.get(k)?.[1] ?? 0)) / clients] as [string, number, number]);
-for (const [k, bytes, c] of growth.sort((x, y) => y[1] - x[1]).slice(0, 20)) console.log(`  ${bytes.toFixed(0).padStart(6)} B  ${c.toFixed(2).padStart(6)} objects  ${k}`);
+for (const [k, bytes, c] of growth.sort((x, y) => y[1] - x[1]).slice(0, Number(opt("--top", "20")))) console.log(`  ${bytes.toFixed(0).padStart(6)} B  ${c.toFixed(2).padStart(6)} objects  ${k}`);
 await new Promise((r) => setTimeout(r, 500));
 const cpu = readdirSync(`${dir}/cpu`).map((f) => `${dir}/cpu/${f}`).sort((x, y) => statSync(y).size - statSync(x).size)[0];
 const { topSelf } = await import('./lib/cpuprofile.js');
