@@ -87,7 +87,8 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
   /**
    * Connects namespace `name` (declared in `dial`'s namespaces). Its local `_OnNamespaceConnect` may refuse; the
    * server may refuse (the promise rejects with its error text, e.g. `BadNamespaceError`). Resolves at once when
-   * connected; a second call meanwhile gets the same promise (one request, one NSConn).
+   * connected; a second call meanwhile gets the same promise (one request, one NSConn); while a disconnect of it is in
+   * flight, connects again once that has settled.
    */
   async connect<K extends keyof N & string>(name: K, options?: RequestOptions): Promise<NSConn<N[K]>> {
     this._check();
@@ -147,9 +148,12 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     return this._raw(encode(m));
   }
 
-  /** @internal an answer from a handler: dropped (as in Go) when the namespace or room is gone */
+  /**
+   * @internal an answer from a handler: dropped (as in Go) when the namespace or room is gone; sent while a disconnect
+   * or leave of ours is in flight (Go keeps both until the answer: a server ask crossing our disconnect gets its reply)
+   */
   _reply(ns: NSConn<any>, m: MessageInit): void {
-    if (ns.connected && (!m.room || ns.room(m.room))) this._raw(encode(m));
+    if (ns._live && (!m.room || ns._rooms.get(m.room)?._live)) this._raw(encode(m));
   }
 
   /**

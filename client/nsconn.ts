@@ -1,5 +1,5 @@
 import {
-  type Body, createMessage, errorToText, isReply, OnAnyEvent, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
+  BadNamespaceError, type Body, createMessage, errorToText, isReply, OnAnyEvent, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect,
   OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft,
 } from '../protocol/index.js';
 import type { Conn } from './conn.js';
@@ -68,7 +68,10 @@ export class NSConn<E extends EventMap = EventMap> {
     return this._ask(event, options, '', body);
   }
 
-  /** Joins `room` (resolves at once when already joined); rejects with the server's refusal. A second call meanwhile gets the same promise. */
+  /**
+   * Joins `room` (resolves at once when already joined); rejects with the server's refusal. A second call meanwhile gets
+   * the same promise; while a leave of the room is in flight, joins again once that has settled.
+   */
   async joinRoom(room: string, options?: RequestOptions): Promise<Room<E>> {
     this.conn._check(this);
     return this._join(room, options);
@@ -127,34 +130,43 @@ export class NSConn<E extends EventMap = EventMap> {
   }
 
   /**
-   * @internal a join. Client-initiated: the local `_OnRoomJoin` runs after the server accepted, as in Go.
-   * Server-initiated (`served`): the local handler decides and its verdict answers. A second call meanwhile gets the
-   * same promise (one request, one `_OnRoomJoin`).
+   * @internal a join. Client-initiated: the local `_OnRoomJoin` runs after the server accepted, as in Go, and as its
+   * answer is read. Server-initiated (`served`): the local handler decides and its verdict answers. A second call
+   * meanwhile gets the same promise (one request, one `_OnRoomJoin`).
    */
   _join(name: string, options?: RequestOptions, served?: EventMessage): Promise<Room<E>> {
     const r = this._rooms.get(name) ?? new Room<E>(this, name);
-    return enter<RoomState, Room<E>>(this._rooms, name, r, async () => {
-      if (!served) await this._ask(OnRoomJoin, options, name);
-      await this._fire(OnRoomJoin, name, served, () => { // the room is joined (the same Room object as before a reconnect)
-        if (!served && r._state._now !== 'joining') this.conn._check(this, true); // the link dropped meanwhile
-        r._state.to('joined');
-        this._call(this._after(OnRoomJoined, name, served));
-      });
-    });
+    return enter<RoomState, Room<E>>(this._rooms, name, r, () => this._exchange(OnRoomJoin, name, options, served, () => {
+      // the room is joined (the same Room object as before a reconnect)
+      if (!served && r._state._now !== 'joining') this.conn._check(this, true); // the link dropped meanwhile
+      r._state.to('joined');
+      this._call(this._after(OnRoomJoined, name, served));
+    }));
   }
 
   /** @internal a leave, client-initiated or server-initiated (`served`); a second call meanwhile gets the same promise */
   async _leave(r: Room<E>, options?: RequestOptions, served?: EventMessage): Promise<void> {
-    return r._state.run('leaving', 'joined', async () => {
-      if (!served) await this._ask(OnRoomLeave, options, r.name);
+    return r._state.run('leaving', 'joined', () => this._exchange(OnRoomLeave, r.name, options, served, () => {
       // the room is left (unless a forced leave came first): forgotten, then `_OnRoomLeft`
-      await this._fire(OnRoomLeave, r.name, served, () => {
-        if (r._state._now === 'left') return;
-        r._state.to('left');
-        this._rooms.delete(r.name); // a room not left is the one its NSConn knows by that name
-        this._call(this._after(OnRoomLeft, r.name, served));
-      });
-    }, () => served || this.conn._check(this, !r.joined));
+      if (r._state._now === 'left') return;
+      r._state.to('left');
+      this._rooms.delete(r.name); // a room not left is the one its NSConn knows by that name
+      this._call(this._after(OnRoomLeft, r.name, served));
+    }), () => served || this.conn._check(this, !r.joined));
+  }
+
+  /**
+   * @internal the exchange of a join or leave of `room`: the local handler of `event` runs with the verdict and, when it
+   * accepts, `accept`. Server-initiated (`served`): at once, and its verdict answers. Client-initiated: as the server's
+   * answer is read, before the next frame (a server request right behind it in the same read sees the room moved).
+   */
+  async _exchange(event: string, room: string, options: RequestOptions | undefined, served: EventMessage | undefined, accept: () => void): Promise<void> {
+    if (served) return this._fire(event, room, served, accept);
+    // a join that waited for a leave: the namespace may have gone meanwhile (the server would not answer)
+    if (!this.connected) throw new BadNamespaceError();
+    let fired!: Promise<void>;
+    await this._ask(event, options, room, '', () => void (fired = this._fire(event, room, undefined, accept)));
+    return fired;
   }
 
   /**
@@ -186,7 +198,7 @@ export class NSConn<E extends EventMap = EventMap> {
     const c = this.conn;
     if (!keep) c._namespaces.delete(this.namespace); // a live NSConn is the one its Conn knows by that name
     for (const r of this._rooms.values()) {
-      const live = r.joined || r._state._now === 'leaving'; // a join in flight fails with its request
+      const live = r._live; // a join in flight fails with its request
       r._state.to('left');
       if (live) {
         const left = { ...this._msg(OnRoomLeave, r.name, true), isLocal: m.isLocal };

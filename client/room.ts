@@ -29,6 +29,11 @@ export class Room<E extends EventMap = EventMap> {
     return this._state._now === 'joined';
   }
 
+  /** @internal joined, or leaving until the server's answer is read: answers to the server's asks in it still go out (as Go) */
+  get _live(): boolean {
+    return this.joined || this._state._now === 'leaving';
+  }
+
   /** Sends `event` to this room (the server decides whom it reaches). Throws like {@link NSConn.emit}, and `BadRoomError` when not joined. */
   emit<K extends keyof E & string>(event: K, body: E[K] = '' as E[K]): boolean {
     return this.nsConn._emit(event, body, false, this.name);

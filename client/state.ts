@@ -49,8 +49,8 @@ function checkChange<S extends string>({ states, legal }: Moves<S>, from: S, to:
 export class State<S extends string> {
   /** The state now; changed only by {@link State.to}. */
   _now: S;
-  /** The transition that last entered a `via` state. */
-  private _flight: Promise<unknown> | undefined;
+  /** The transition that last entered a `via` state (read by `enter`, which waits for a leave in flight). */
+  _flight: Promise<unknown> | undefined;
   /** The moves this state may make (`enter` reads the states it goes through; the class is internal as a whole). */
   readonly _moves: Moves<S>;
   private readonly _changed: (e: { from: S; to: S }) => void;
@@ -94,15 +94,19 @@ export class State<S extends string> {
  * @internal `work` as the entering transition of `member` (a connect or a join, either side's): `member` is in
  * `table` under `key` meanwhile, and is forgotten when `work` fails, unless it was there before (remembered for a
  * reconnect) or another path entered it meanwhile. Resolves with `member`, at once when it is `done` already; a second
- * call meanwhile waits for the same transition (one `work`). The states are the table's first three: before (`back`,
- * where a failed `work` returns), during (`via`) and after (`done`): `disconnected`, `connecting`, `connected` for an
- * NSConn, `left`, `joining`, `joined` for a Room.
+ * call meanwhile waits for the same transition (one `work`); a call while `member` is leaving waits for that leave to
+ * settle first (so `disconnect()` then `connect()`, not awaited, ends connected). The states are the table's: before
+ * (`back`, where a failed `work` returns), during (`via`), after (`done`) and leaving: `disconnected`, `connecting`,
+ * `connected`, `disconnecting` for an NSConn, `left`, `joining`, `joined`, `leaving` for a Room.
  */
 export async function enter<S extends string, M extends { _state: State<S> }>(
   table: Map<string, M>, key: string, member: M, work: () => Promise<unknown>,
 ): Promise<M> {
-  const [back, via, done] = member._state._moves.states;
-  if (member._state._now === done) return member;
+  const state = member._state;
+  const [back, via, done, leaving] = state._moves.states;
+  // A leave in flight (a disconnect, or the room's leave) settles first, whichever way; then this one enters.
+  if (state._now === leaving) await state._flight!.catch(() => {});
+  if (state._now === done) return member;
   const known = table.get(key) === member;
   table.set(key, member);
   try {

@@ -152,6 +152,11 @@ export class Conn extends ValueStore {
     return this.requester().ask(message, options, then);
   }
 
+  /** @internal the request of `event` for (namespace, room) in flight, if any (it settles when that does, never rejects) */
+  inFlight(event: string, namespace: string, room = ''): Promise<void> | undefined {
+    return this.#extras?.requests?.inFlight(event, namespace, room);
+  }
+
   /** @internal the request table (server asks), made on first use */
   private requester(): Requests {
     return (this.ensureExtras().requests ??= new Requests(this));

@@ -60,6 +60,8 @@ export class NSConn {
    */
   ask(event: string, body: Body = '', options?: AskOptions): Promise<ServerMessage> {
     checkBody(body, 'ask');
+    // The client reads our disconnect first and would never answer.
+    if (this.conn.inFlight(OnNamespaceDisconnect, this.namespace)) return Promise.reject(new BadNamespaceError());
     return this.conn.ask({ namespace: this.namespace, event, body }, options);
   }
 
@@ -68,9 +70,17 @@ export class NSConn {
    * refuse), then fires `_OnRoomJoin` and `_OnRoomJoined` here. A second call meanwhile gets the same promise.
    */
   joinRoom(name: string, options?: AskOptions): Promise<Room> {
+    const conn = this.conn;
+    // Not while the namespace is gone (a handle kept past its disconnect: a join would land in the client's next
+    // connect of it) nor while our disconnect is in flight (the client would drop the request); after a leave in
+    // flight, a new join.
+    if (conn.namespace(this.namespace) !== this || conn.inFlight(OnNamespaceDisconnect, this.namespace)) {
+      return Promise.reject(new BadNamespaceError());
+    }
+    const leaving = conn.inFlight(OnRoomLeave, this.namespace, name);
+    if (leaving) return leaving.then(() => this.joinRoom(name, options));
     const existing = this.#joined.get(name);
     if (existing) return Promise.resolve(existing);
-    const conn = this.conn;
     return conn.once(OnRoomJoin, this.namespace, name, () =>
       conn.askThen({ namespace: this.namespace, room: name, event: OnRoomJoin }, options, () => {
         const m = localMessage(this.namespace, name, OnRoomJoin, false);

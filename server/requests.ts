@@ -4,7 +4,7 @@
  * connect, join, leave or disconnect meanwhile gets the same promise) and the server-initiated namespace connect.
  */
 import {
-  BadNamespaceError, ClosedError, OnNamespaceConnect, OnNamespaceConnected, WriteError, askAbortedError, type MessageInit,
+  BadNamespaceError, ClosedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, WriteError, askAbortedError, type MessageInit,
 } from '../protocol/index.js';
 import { fire, fireAndForget, localMessage } from './handler.js';
 import type { NSConn } from './nsconn.js';
@@ -39,9 +39,11 @@ export class Requests {
     return p;
   }
 
-  /** Conn.connect: a server-initiated namespace connect, one at a time per namespace. */
+  /** Conn.connect: a server-initiated namespace connect, one at a time per namespace, after a disconnect in flight. */
   connect(namespace: string, options?: AskOptions): Promise<NSConn> {
     const conn = this.#conn;
+    const leaving = this.inFlight(OnNamespaceDisconnect, namespace, '');
+    if (leaving) return leaving.then(() => this.connect(namespace, options));
     return this.once(OnNamespaceConnect, namespace, '', async () => {
       await conn.untilOpen(options?.timeout ?? 10_000);
       const existing = conn.namespace(namespace);
@@ -66,6 +68,11 @@ export class Requests {
     });
   }
 
+  /** The request of `event` for (namespace, room) in flight, if any: settles when it does, never rejects. */
+  inFlight(event: string, namespace: string, room: string): Promise<void> | undefined {
+    return this.#inflight.get(event + ';' + namespace + ';' + room)?.then(ignore, ignore);
+  }
+
   /** Runs `work` once per (event, namespace, room) at a time. */
   once<T>(event: string, namespace: string, room: string, work: () => Promise<T>): Promise<T> {
     const key = event + ';' + namespace + ';' + room;
@@ -76,3 +83,5 @@ export class Requests {
     return p;
   }
 }
+
+const ignore = (): void => {};

@@ -1,5 +1,5 @@
 /** A room joined by one connection in one namespace (Go's `*neffos.Room`). */
-import { BadRoomError, checkBody, OnRoomLeave, OnRoomLeft, type Body } from '../protocol/index.js';
+import { BadNamespaceError, BadRoomError, checkBody, OnNamespaceDisconnect, OnRoomLeave, OnRoomLeft, type Body } from '../protocol/index.js';
 import { fire, fireAndForget, isPromise, localMessage, type Outcome } from './handler.js';
 import type { NSConn } from './nsconn.js';
 import type { AskOptions } from './types.js';
@@ -32,6 +32,8 @@ export class Room {
   leave(options?: AskOptions): Promise<void> {
     const ns = this.nsConn;
     const conn = ns.conn;
+    // While our disconnect of the namespace is in flight the client would drop the request (the disconnect leaves it).
+    if (conn.inFlight(OnNamespaceDisconnect, ns.namespace)) return Promise.reject(new BadNamespaceError());
     if (!ns.hasRoom(this.name)) return Promise.reject(new BadRoomError());
     return conn.once(OnRoomLeave, ns.namespace, this.name, () =>
       conn.askThen({ namespace: ns.namespace, room: this.name, event: OnRoomLeave }, options, () => {

@@ -1,0 +1,117 @@
+// Requests that cross each other, client and our server over a real socket: each case below was found by the random
+// model (test/client/model.test.ts) and failed before its fix, with an internal error, a lost answer (a timeout)
+// or the two sides disagreeing about a room.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dial, reply, type Conn } from '../../client/index.js';
+import { BadNamespaceError } from '../../protocol/index.js';
+import type { Conn as ServerConn, ServerNamespaces } from '../../server/index.js';
+import { loopback } from '../server/helpers.js';
+
+/** Our server on loopback and one client connected to namespace `a`; `zz` is declared only on the client (a barrier). */
+async function pair(t: import('node:test').TestContext, serverEvents: ServerNamespaces<any> = { a: {} }) {
+  const lb = await loopback(serverEvents);
+  t.after(() => lb.stop());
+  const conn = await dial(lb.url, { a: { echo: (_n, m) => reply(m.body as string) }, zz: {} }, { reconnect: false, requestTimeout: 3000 });
+  t.after(() => conn.close());
+  const ns = await conn.connect('a');
+  const server = lb.server.connection(conn.id)!;
+  return { conn, ns, server };
+}
+
+/** Everything written before it has been read on both sides: a connect the server refuses (`zz` is not declared there). */
+async function barrier(conn: Conn): Promise<void> {
+  await assert.rejects(conn.connect('zz' as never), BadNamespaceError);
+}
+
+/** The rooms of namespace `a` on each side. */
+function rooms(conn: Conn, server: ServerConn) {
+  return { client: conn.namespace('a')?.rooms().map((r) => r.name) ?? null, server: server.namespace('a')?.rooms().map((r) => r.name) ?? null };
+}
+
+test('crossing: disconnect() then connect(), not awaited, ends connected with the same NSConn (was: an internal illegal state change)', async (t) => {
+  const { conn, ns, server } = await pair(t);
+  const [left, again] = await Promise.all([ns.disconnect(), conn.connect('a')]);
+  assert.equal(left, undefined);
+  assert.equal(again, ns);
+  assert.equal(ns.state, 'connected');
+  await barrier(conn);
+  assert.ok(server.namespace('a'), 'connected at the server too');
+});
+
+test('crossing: leave() then joinRoom(), not awaited, ends joined on both sides (was: an internal illegal state change)', async (t) => {
+  const { conn, ns, server } = await pair(t);
+  const room = await ns.joinRoom('x');
+  const [, back] = await Promise.all([room.leave(), ns.joinRoom('x')]);
+  assert.equal(back.state, 'joined');
+  await barrier(conn);
+  assert.deepEqual(rooms(conn, server), { client: ['x'], server: ['x'] });
+});
+
+test('crossing: joinRoom() then disconnect(), not awaited, go out in call order: the join is answered (was: a timeout)', async (t) => {
+  const { conn, ns, server } = await pair(t);
+  const [room] = await Promise.all([ns.joinRoom('x'), ns.disconnect()]);
+  assert.equal(room.state, 'left'); // joined, then left by the disconnect
+  await barrier(conn);
+  assert.equal(server.namespace('a'), undefined);
+});
+
+test('crossing: a join that waited for a leave fails at once when a server disconnect came meanwhile (was: a timeout)', async (t) => {
+  const { conn, ns, server } = await pair(t);
+  const room = await ns.joinRoom('x');
+  const results = await Promise.allSettled([server.namespace('a')!.disconnect(), room.leave(), ns.joinRoom('x')]);
+  assert.equal(results[0].status, 'fulfilled');
+  assert.ok(results[2].status === 'rejected' && results[2].reason instanceof BadNamespaceError, String((results[2] as PromiseRejectedResult).reason));
+  await barrier(conn);
+  assert.equal(conn.namespace('a'), undefined);
+  assert.equal(server.namespace('a'), undefined);
+});
+
+test('crossing: a server ask that crosses the client\'s disconnect gets its answer, as from a Go client (was: a timeout)', async (t) => {
+  const { ns, server } = await pair(t);
+  const [answer] = await Promise.all([server.namespace('a')!.ask('echo', 'still here', { timeout: 3000 }), ns.disconnect()]);
+  assert.equal(answer.body, 'still here');
+});
+
+test('crossing: a server leave right behind the answer to the client\'s join (one read) finds the room joined (was: the sides disagreed)', async (t) => {
+  // The server's _OnRoomJoined asks the client to leave at once: its request goes out in the same write as the answer.
+  const { conn, ns, server } = await pair(t, { a: { _OnRoomJoined: (n: any, m: any) => void n.room(m.room)?.leave() } });
+  const states: string[] = [];
+  conn.on('roomState', (e) => states.push(e.to));
+  await ns.joinRoom('x');
+  await barrier(conn);
+  assert.deepEqual(rooms(conn, server), { client: [], server: [] });
+  assert.deepEqual(states, ['joining', 'joined', 'leaving', 'left']);
+});
+
+test('crossing (server): asks, joins and leaves while the server\'s own disconnect is in flight reject at once with BadNamespaceError (was: timeouts)', async (t) => {
+  const { conn, ns, server } = await pair(t);
+  await ns.joinRoom('x');
+  const sns = server.namespace('a')!;
+  const room = sns.room('x')!;
+  const disconnect = sns.disconnect();
+  const started = Date.now();
+  for (const p of [sns.ask('echo', 'x'), sns.joinRoom('y'), room.leave()]) await assert.rejects(p, BadNamespaceError);
+  assert.ok(Date.now() - started < 1000, 'at once, not at a deadline');
+  await disconnect;
+  await barrier(conn);
+  assert.equal(conn.namespace('a'), undefined);
+});
+
+test('crossing (server): a server connect while its disconnect is in flight connects again once that settled', async (t) => {
+  const { conn, server } = await pair(t);
+  const [, again] = await Promise.all([server.namespace('a')!.disconnect(), server.connect('a')]);
+  assert.equal(server.namespace('a'), again);
+  await barrier(conn);
+  assert.equal(conn.namespace('a')?.state, 'connected');
+});
+
+test('crossing (server): joinRoom on a namespace handle kept past its disconnect rejects (was: the room landed in the next connect)', async (t) => {
+  const { conn, ns, server } = await pair(t);
+  const stale = server.namespace('a')!;
+  await ns.disconnect();
+  await conn.connect('a');
+  await assert.rejects(stale.joinRoom('x'), BadNamespaceError);
+  await barrier(conn);
+  assert.deepEqual(rooms(conn, server), { client: [], server: [] });
+});

@@ -1,0 +1,143 @@
+// Random concurrent lifecycles, both sides at once, over a real socket to our server: fast-check picks a sequence of
+// namespace connects/disconnects, room joins/leaves and asks, from the client and from the server (server-initiated
+// requests), each either awaited or left in flight while the next starts. Whatever the interleaving:
+//   * nothing escapes (no unhandled rejection, no uncaught exception) and a failed operation rejects with a
+//     NeffosError (a refusal, BadNamespace/BadRoom/NotConnected), never with anything else (an illegal state move
+//     inside the package would throw a plain Error);
+//   * once everything settled, client and server agree on which namespaces are connected and which rooms joined;
+//   * every state event continues from the state the previous one ended in, and nothing stays pending.
+// Every request has a 2 s deadline, so a lost answer fails the run (TimeoutError is not an accepted outcome).
+// 150 runs in the suite (about a second); MODEL_RUNS=30000 MODEL_MS=240000 for a long search.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { dial, NeffosError, TimeoutError, type Conn } from '../../client/index.js';
+import { Server, reply, type Conn as ServerConn } from '../../server/index.js';
+
+const NAMESPACES = ['a', 'b'] as const;
+const ROOMS = ['r1', 'r2', 'no'] as const; // `no` is refused by the server's _OnRoomJoin
+/** Every request's deadline, both sides: on loopback an answer takes a millisecond, so a timeout means one got lost. */
+const ASK = { timeout: 2000 };
+
+type Op =
+  | { side: 'client' | 'server'; kind: 'connect' | 'disconnect' | 'ask' | 'leaveAll'; ns: string; wait: boolean }
+  | { side: 'client' | 'server'; kind: 'join' | 'leave'; ns: string; room: string; wait: boolean };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({
+    side: fc.constantFrom('client' as const, 'server' as const),
+    kind: fc.constantFrom('connect' as const, 'disconnect' as const, 'ask' as const, 'leaveAll' as const),
+    ns: fc.constantFrom(...NAMESPACES),
+    wait: fc.boolean(),
+  }),
+  fc.record({
+    side: fc.constantFrom('client' as const, 'server' as const),
+    kind: fc.constantFrom('join' as const, 'leave' as const),
+    ns: fc.constantFrom(...NAMESPACES),
+    room: fc.constantFrom(...ROOMS),
+    wait: fc.boolean(),
+  }),
+);
+
+/** Runs `op` on the client or on the server's side of the same connection; resolves with what went wrong, if anything. */
+async function run(o: Op, conn: Conn, sconn: ServerConn): Promise<unknown> {
+  try {
+    if (o.side === 'client') {
+      switch (o.kind) {
+        case 'connect': await conn.connect(o.ns); break;
+        case 'disconnect': await conn.namespace(o.ns)?.disconnect(); break;
+        case 'ask': await conn.namespace(o.ns)?.ask('echo', 'x'); break;
+        case 'leaveAll': await conn.namespace(o.ns)?.leaveAll(); break;
+        case 'join': await conn.namespace(o.ns)?.joinRoom(o.room); break;
+        case 'leave': await conn.namespace(o.ns)?.room(o.room)?.leave(); break;
+      }
+    } else {
+      switch (o.kind) {
+        case 'connect': await sconn.connect(o.ns, ASK); break;
+        case 'disconnect': await sconn.namespace(o.ns)?.disconnect(ASK); break;
+        case 'ask': await sconn.namespace(o.ns)?.ask('echo', 'x', ASK); break;
+        case 'leaveAll': await sconn.namespace(o.ns)?.leaveAll(ASK); break;
+        case 'join': await sconn.namespace(o.ns)?.joinRoom(o.room, ASK); break;
+        case 'leave': await sconn.namespace(o.ns)?.room(o.room)?.leave(ASK); break;
+      }
+    }
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+test('model: random concurrent connects, joins, leaves and asks from both sides leave client and server agreeing', async (t) => {
+  const conns = new Map<string, ServerConn>();
+  const events = Object.fromEntries(NAMESPACES.map((ns) => [ns, {
+    echo: (_n: unknown, m: { body: unknown }) => reply(m.body as string),
+    _OnRoomJoin: (_n: unknown, m: { room: string }) => { if (m.room === 'no') throw new Error('no entry'); },
+  }]));
+  const server = new Server(events, { onConnect: (c) => void conns.set(c.id, c) });
+  const http = createServer();
+  server.attach(http, { path: '/m' });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+  t.after(async () => { server.close(); http.closeAllConnections(); await new Promise((r) => http.close(r)); });
+  const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/m`;
+
+  const escaped: unknown[] = [];
+  const onEscape = (e: unknown) => void escaped.push(e);
+  process.on('unhandledRejection', onEscape);
+  process.on('uncaughtException', onEscape);
+  t.after(() => { process.off('unhandledRejection', onEscape); process.off('uncaughtException', onEscape); });
+
+  // Client handlers accept everything the server initiates except room `no` (refused on this side too).
+  const clientEvents = Object.fromEntries([...NAMESPACES, 'zz'].map((ns) => [ns, {
+    echo: (_n: unknown, m: { body: unknown }) => reply(m.body as string),
+    _OnRoomJoin: (_n: unknown, m: { room: string }) => { if (m.room === 'no') throw new Error('no entry'); },
+  }]));
+
+  await fc.assert(
+    fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), async (ops) => {
+      const conn = await dial(url, clientEvents, { reconnect: false, requestTimeout: ASK.timeout });
+      const errors: unknown[] = [];
+      conn.on('error', (e) => errors.push(e));
+      // every state event continues from the previous `to` of the same object
+      const last = new Map<unknown, string>();
+      const broken: string[] = [];
+      const follow = (key: unknown, what: string, from: string, to: string) => {
+        const before = last.get(key);
+        if (before !== undefined && before !== from) broken.push(`${what}: ${before}, then ${from} → ${to}`);
+        last.set(key, to);
+      };
+      conn.on('namespaceState', ({ nsConn, from, to }) => follow(nsConn, `ns ${nsConn.namespace}`, from, to));
+      conn.on('roomState', ({ room, from, to }) => follow(room, `room ${room.name}`, from, to));
+      try {
+        const sconn = conns.get(conn.id)!;
+        assert.ok(sconn, 'the server has the connection');
+        const flights: Promise<unknown>[] = [];
+        for (const o of ops) {
+          const p = run(o, conn, sconn);
+          flights.push(p);
+          if (o.wait) await p;
+        }
+        const failures = (await Promise.all(flights)).filter((e) => e !== undefined);
+        for (const e of failures) assert.ok((e instanceof NeffosError && !(e instanceof TimeoutError)) || (e instanceof Error && e.message === 'no entry'), `unexpected failure: ${(e as Error)?.stack ?? e}`);
+        // Barrier: a connect the server refuses (namespace zz is not declared there) is answered after everything before it.
+        await assert.rejects(conn.connect('zz'));
+        for (const ns of NAMESPACES) {
+          const c = conn.namespace(ns);
+          const s = sconn.namespace(ns);
+          assert.equal(!!c, !!s, `namespace ${ns}: client ${c?.state ?? 'none'}, server ${s ? 'connected' : 'none'} after ${JSON.stringify(ops)}`);
+          if (c && s) {
+            assert.deepEqual(c.rooms().map((r) => r.name).sort(), s.rooms().map((r) => r.name).sort(), `rooms of ${ns} after ${JSON.stringify(ops)}`);
+          }
+        }
+        assert.deepEqual(broken, []);
+        assert.equal(conn.pendingCount, 0);
+        assert.deepEqual(errors, []);
+      } finally {
+        conn.close();
+      }
+    }),
+    { numRuns: Number(process.env.MODEL_RUNS ?? 150), interruptAfterTimeLimit: Number(process.env.MODEL_MS ?? 20_000) },
+  );
+  assert.deepEqual(escaped, []);
+});
