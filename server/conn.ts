@@ -4,10 +4,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import {
-  ClosedError, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeft, decode, encode,
+  BadNamespaceError, ClosedError, OnNamespaceConnect, OnNamespaceDisconnect, OnRoomJoin, OnRoomLeft, decode, encode,
   encodeAckId, isClientToken, type Frame, type Message, type MessageInit,
 } from '../protocol/index.js';
-import { fire, fireAndForget, isPromise, localMessage, withDeadline, type Handlers, type Outcome } from './handler.js';
+import { fire, fireAndForget, isPromise, localMessage, type Handlers } from './handler.js';
 import { NSConn } from './nsconn.js';
 import { Handshake } from './handshake.js';
 import { Requests } from './requests.js';
@@ -198,11 +198,6 @@ export class Conn extends ValueStore {
     this.tidyExtras();
   }
 
-  /** @internal a system handler's outcome with the server's `systemHandlerTimeout` */
-  withDeadline(out: Outcome | Promise<Outcome>, event: string): Outcome | Promise<Outcome> {
-    return withDeadline(out, this.core.systemHandlerTimeout, event);
-  }
-
   /**
    * Writes a message if the write guard allows it (docs/protocol.md §4.6): the namespace must be connected and a room
    * joined. Returns false otherwise, when closing or closed, or when a slow consumer's message is dropped.
@@ -257,6 +252,8 @@ export class Conn extends ValueStore {
   removeNamespace(ns: NSConn): void {
     this.#nss = withoutNamespace(this.#nss, ns);
     this.core.indexNamespace(ns, false);
+    const held = this.#extras?.held;
+    if (held) (held.gone ??= new Set()).add(ns.namespace);
   }
 
   /** @internal the handshake completed: open, registered, `A` + id sent */
@@ -297,13 +294,14 @@ export class Conn extends ValueStore {
     const rule = ruleOf(m.event);
     if (rule !== undefined) {
       // An async system handler: later frames wait, so state changes keep their order.
-      const r = respond(this, rule, m as ServerMessage);
+      const r = respond(this, rule, m as ServerMessage, this.#extras?.held?.gone);
       if (r !== undefined) this.hold(r);
       return;
     }
     const ns = lookup(this.#nss, m.namespace);
-    // Go answers `bad namespace`, but its own write guard drops it: silence.
     if (ns) this.answerEvent(m as ServerMessage, ns);
+    // Go answers `bad namespace` and its write guard drops it: silence, but an ask held while the namespace went hears it.
+    else if (m.wait !== '' && this.#extras?.held?.gone?.has(m.namespace)) this.writeRefusal(m, new BadNamespaceError());
   }
 
   /** @internal Server tokens (not a client's `$…`) may be replies to `Conn.ask` or `Server.ask`. */

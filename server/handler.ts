@@ -71,6 +71,11 @@ export function handlerTimeoutError(event: string, ms: number): TimeoutError {
   return new TimeoutError(`${event} handler timed out after ${ms} ms`);
 }
 
+/** Runs the system handler of `m.event` on `ns` (connect, join, leave) with the server's `systemHandlerTimeout`. */
+export function fireSystem(ns: NSConn, m: ServerMessage): Outcome | Promise<Outcome> {
+  return withDeadline(fire(ns.events, ns, m), ns.conn.core.systemHandlerTimeout, m.event);
+}
+
 /**
  * A handler's outcome with a deadline (`systemHandlerTimeout`): a sync outcome as it is; a promise settles with the
  * handler's outcome or, after `ms` (0 = never), with {@link handlerTimeoutError}. A late outcome is ignored.

@@ -17,6 +17,8 @@ export class Inbox {
   /** The `sizeOf` of the held messages. */
   bytes = 0;
   readonly messages: Message[] = [];
+  /** Namespaces that went away while frames were held (made on first use): requests held for them are refused. */
+  gone: Set<string> | undefined;
 
   /** Keeps `m`; false when that goes over `maxBytes`. */
   keep(m: Message, maxBytes: number): boolean {

@@ -3,7 +3,7 @@ import {
   BadNamespaceError, OnNamespaceDisconnect, checkBody, OnRoomJoin, OnRoomJoined, OnRoomLeave, OnRoomLeft,
   type Body, type MessageInit,
 } from '../protocol/index.js';
-import { fire, fireAndForget, isPromise, localMessage, type Handlers, type Outcome } from './handler.js';
+import { fireAndForget, fireSystem, isPromise, localMessage, type Handlers, type Outcome } from './handler.js';
 import { Room } from './room.js';
 import type { Conn } from './conn.js';
 import type { AskOptions, BroadcastMessage, ServerMessage } from './types.js';
@@ -86,12 +86,14 @@ export class NSConn {
         const m = localMessage(this.namespace, name, OnRoomJoin, false);
         const finish = (veto: Outcome): Room => {
           if (veto instanceof Error) throw veto;
+          // the namespace went while the join was answered or its handler ran: no room on a dropped handle
+          if (conn.namespace(this.namespace) !== this) throw new BadNamespaceError();
           const room = this.#joined.get(name) ?? this.addRoom(name);
           m.event = OnRoomJoined;
           fireAndForget(this.events, this, m, conn.core.logger);
           return room;
         };
-        const out = conn.withDeadline(fire(this.events, this, m), OnRoomJoin);
+        const out = fireSystem(this, m);
         if (!isPromise(out)) return finish(out);
         const p = out.then(finish);
         conn.hold(p);

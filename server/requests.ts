@@ -6,7 +6,7 @@
 import {
   BadNamespaceError, ClosedError, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, WriteError, askAbortedError, type MessageInit,
 } from '../protocol/index.js';
-import { fire, fireAndForget, localMessage } from './handler.js';
+import { fireAndForget, fireSystem, localMessage } from './handler.js';
 import type { NSConn } from './nsconn.js';
 import { PendingAsks } from './pending.js';
 import type { Conn } from './conn.js';
@@ -52,7 +52,7 @@ export class Requests {
       if (!ns) throw new BadNamespaceError();
       try {
         const m = localMessage(namespace, '', OnNamespaceConnect, false);
-        const veto = await conn.withDeadline(fire(ns.events, ns, m), OnNamespaceConnect);
+        const veto = await fireSystem(ns, m);
         if (veto instanceof Error) throw veto;
         return await this.ask({ namespace, event: OnNamespaceConnect }, options, () => {
           const again = conn.namespace(namespace);

@@ -9,7 +9,7 @@ import {
   BadNamespaceError, Reply, errorToText, isBody, OnNamespaceConnect, OnNamespaceConnected, OnNamespaceDisconnect, OnRoomJoin, OnRoomJoined,
   OnRoomLeave, OnRoomLeft,
 } from '../protocol/index.js';
-import { fire, fireAndForget, isPromise, withDeadline, type Outcome } from './handler.js';
+import { fireAndForget, fireSystem, isPromise, type Outcome } from './handler.js';
 import type { Conn } from './conn.js';
 import type { NSConn } from './nsconn.js';
 import type { ServerMessage } from './types.js';
@@ -33,6 +33,10 @@ interface Rule {
   edFirst: boolean;
   /** Runs when the request is answered, whatever the answer. */
   settled?(ns: NSConn): void;
+  /** Whether it needs the namespace still connected after its handler (a join: the namespace may go meanwhile). */
+  inNamespace?: boolean;
+  /** A room request held while its namespace went away (a disconnect crossed it): answered, not left silent. */
+  gone?(conn: Conn, m: ServerMessage): void;
 }
 
 const connected = (ns: NSConn): boolean => ns.conn.namespace(ns.namespace) === ns;
@@ -72,6 +76,8 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
     apply: (ns, m) => void ns.addRoom(m.room),
     ed: OnRoomJoined,
     edFirst: true,
+    inNamespace: true,
+    gone: (conn, m) => conn.writeRefusal(m, new BadNamespaceError()),
   }],
   [OnRoomLeave, {
     subject: (conn, m) => roomSubject(conn, m, false),
@@ -79,6 +85,7 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
     apply: (ns, m) => ns.dropRoom(m.room),
     ed: OnRoomLeft,
     edFirst: true,
+    gone: (conn, m) => conn.writeEmptyReply(m.wait), // the disconnect left the room
   }],
 ]);
 
@@ -89,18 +96,24 @@ export function ruleOf(event: string): Rule | undefined {
 
 /**
  * Answers one request by its rule. Returns a promise while an async handler runs: the connection holds its later
- * frames until it settles, so state changes keep their order.
+ * frames until it settles, so state changes keep their order. `gone`: the namespaces that went away while frames
+ * were held.
  */
-export function respond(conn: Conn, rule: Rule, m: ServerMessage): void | Promise<void> {
+export function respond(conn: Conn, rule: Rule, m: ServerMessage, gone?: ReadonlySet<string>): void | Promise<void> {
   // Go ignores requests without a wait token and no-ops.
   if (m.wait === '' || m.isNoOp) return;
   const ns = rule.subject(conn, m);
-  if (ns === SILENT) return;
+  if (ns === SILENT) {
+    // Silent as for a namespace never connected (Go's write guard drops its `bad namespace`), unless the request was
+    // held while its namespace went away (`gone`: namespaces removed while frames were held).
+    if (rule.gone && gone?.has(m.namespace) && !conn.namespace(m.namespace)) rule.gone(conn, m);
+    return;
+  }
   if (ns === ACK) return conn.writeEmptyReply(m.wait);
   if (ns instanceof Error) return answer(conn, m, ns);
   m.isLocal = false;
   m.isForced = false;
-  const out = withDeadline(fire(ns.events, ns, m), conn.core.systemHandlerTimeout, m.event);
+  const out = fireSystem(ns, m);
   if (isPromise(out)) return out.then((o) => settle(conn, rule, ns, m, o));
   settle(conn, rule, ns, m, out);
 }
@@ -109,6 +122,8 @@ function settle(conn: Conn, rule: Rule, ns: NSConn, m: ServerMessage, o: Outcome
   rule.settled?.(ns);
   if (!conn.isOpen) return;
   if (o !== undefined) return answer(conn, m, o);
+  // An async handler outlived the namespace (a disconnect crossed it): no room on a handle the connection dropped.
+  if (rule.inNamespace && !connected(ns)) return conn.writeRefusal(m, new BadNamespaceError());
   if (rule.done(ns, m)) return conn.writeEmptyReply(m.wait);
   rule.apply(ns, m);
   if (!rule.edFirst) conn.writeEmptyReply(m.wait);

@@ -1,6 +1,6 @@
 /** A room joined by one connection in one namespace (Go's `*neffos.Room`). */
 import { BadNamespaceError, BadRoomError, checkBody, OnNamespaceDisconnect, OnRoomLeave, OnRoomLeft, type Body } from '../protocol/index.js';
-import { fire, fireAndForget, isPromise, localMessage, type Outcome } from './handler.js';
+import { fireAndForget, fireSystem, isPromise, localMessage, type Outcome } from './handler.js';
 import type { NSConn } from './nsconn.js';
 import type { AskOptions } from './types.js';
 
@@ -45,7 +45,7 @@ export class Room {
           m.event = OnRoomLeft;
           fireAndForget(ns.events, ns, m, conn.core.logger);
         };
-        const out = conn.withDeadline(fire(ns.events, ns, m), OnRoomLeave);
+        const out = fireSystem(ns, m);
         if (!isPromise(out)) return finish(out);
         const p = out.then(finish);
         conn.hold(p);

@@ -3,7 +3,7 @@
  * once, then chunks of up to CHUNK frames, the rest at the tick's end), and the slow-consumer policy
  * (`maxBufferedAmount`, `slowConsumer`) looks at what the socket could not write.
  */
-import { emptyReply, type Frame } from '../protocol/index.js';
+import { emptyReply, encode, type Frame, type MessageInit } from '../protocol/index.js';
 import type { Conn } from './conn.js';
 import type { ServerCore } from './core.js';
 import type { ServerSocket } from './socket.js';
@@ -103,5 +103,13 @@ export abstract class Writer {
   /** @internal */
   writeEmptyReply(wait: string): void {
     this.send(emptyReply(wait), false);
+  }
+
+  /**
+   * @internal refuses request `m` with `error`'s text past the write guard: a join whose namespace went while it was
+   * answered (the guard drops every frame of a gone namespace, so the client would wait for its deadline)
+   */
+  writeRefusal(m: MessageInit, error: Error): void {
+    this.send(encode({ ...m, body: '', binary: false, error: error.message }), false);
   }
 }

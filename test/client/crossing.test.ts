@@ -115,3 +115,19 @@ test('crossing (server): joinRoom on a namespace handle kept past its disconnect
   await barrier(conn);
   assert.deepEqual(rooms(conn, server), { client: [], server: [] });
 });
+
+test('crossing (server): joins held behind an async _OnRoomJoin while the server\'s disconnect crosses them are refused at once, and no room stays indexed (were: timeouts, and roomSize 1 on a dropped handle)', async (t) => {
+  const lb = await loopback({ a: { _OnRoomJoin: () => new Promise<void>((resolve) => setImmediate(resolve)) } });
+  t.after(() => lb.stop());
+  const conn = await dial(lb.url, { a: {}, zz: {} }, { reconnect: false, requestTimeout: 3000 });
+  t.after(() => conn.close());
+  const ns = await conn.connect('a');
+  const server = lb.server.connection(conn.id)!;
+  const started = Date.now();
+  // r2's join runs the async handler; the disconnect's answer arrives meanwhile; r1's join is held behind r2's.
+  const [r2, , r1] = await Promise.allSettled([ns.joinRoom('r2'), server.namespace('a')!.disconnect(), ns.joinRoom('r1')]);
+  for (const r of [r2, r1]) assert.ok(r.status === 'rejected' && r.reason instanceof BadNamespaceError, String((r as PromiseRejectedResult).reason));
+  assert.ok(Date.now() - started < 1000, 'at once, not at the deadline');
+  await barrier(conn);
+  assert.deepEqual([lb.server.roomSize('a', 'r1'), lb.server.roomSize('a', 'r2')], [0, 0]);
+});

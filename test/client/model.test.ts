@@ -17,7 +17,7 @@ import { dial, NeffosError, TimeoutError, type Conn } from '../../client/index.j
 import { Server, reply, type Conn as ServerConn } from '../../server/index.js';
 
 const NAMESPACES = ['a', 'b'] as const;
-const ROOMS = ['r1', 'r2', 'no'] as const; // `no` is refused by the server's _OnRoomJoin
+const ROOMS = ['r1', 'r2', 'no'] as const; // `no` is refused by both sides' _OnRoomJoin; `r2`'s handlers are async
 /** Every request's deadline, both sides: on loopback an answer takes a millisecond, so a timeout means one got lost. */
 const ASK = { timeout: 2000 };
 
@@ -69,11 +69,23 @@ async function run(o: Op, conn: Conn, sconn: ServerConn): Promise<unknown> {
   }
 }
 
+/** Room `no` is refused; `r2`'s join and leave handlers settle a turn later (async handlers on both sides). */
+function roomHandler(_n: unknown, m: { room: string; event: string }): void | Promise<void> {
+  if (m.room === 'no' && m.event === '_OnRoomJoin') throw new Error('no entry');
+  if (m.room === 'r2') return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The client's _OnNamespaceConnect for `b` settles a turn later. */
+function nsHandler(_n: unknown, m: { namespace: string }): void | Promise<void> {
+  if (m.namespace === 'b') return new Promise((resolve) => setImmediate(resolve));
+}
+
 test('model: random concurrent connects, joins, leaves and asks from both sides leave client and server agreeing', async (t) => {
   const conns = new Map<string, ServerConn>();
   const events = Object.fromEntries(NAMESPACES.map((ns) => [ns, {
     echo: (_n: unknown, m: { body: unknown }) => reply(m.body as string),
-    _OnRoomJoin: (_n: unknown, m: { room: string }) => { if (m.room === 'no') throw new Error('no entry'); },
+    _OnRoomJoin: roomHandler,
+    _OnRoomLeave: roomHandler,
   }]));
   const server = new Server(events, { onConnect: (c) => void conns.set(c.id, c) });
   const http = createServer();
@@ -91,7 +103,9 @@ test('model: random concurrent connects, joins, leaves and asks from both sides 
   // Client handlers accept everything the server initiates except room `no` (refused on this side too).
   const clientEvents = Object.fromEntries([...NAMESPACES, 'zz'].map((ns) => [ns, {
     echo: (_n: unknown, m: { body: unknown }) => reply(m.body as string),
-    _OnRoomJoin: (_n: unknown, m: { room: string }) => { if (m.room === 'no') throw new Error('no entry'); },
+    _OnRoomJoin: roomHandler,
+    _OnRoomLeave: roomHandler,
+    _OnNamespaceConnect: nsHandler,
   }]));
 
   await fc.assert(
@@ -129,6 +143,10 @@ test('model: random concurrent connects, joins, leaves and asks from both sides 
           if (c && s) {
             assert.deepEqual(c.rooms().map((r) => r.name).sort(), s.rooms().map((r) => r.name).sort(), `rooms of ${ns} after ${JSON.stringify(ops)}`);
           }
+        }
+        // the server's room index (broadcast targets) holds exactly the rooms the client is in
+        for (const ns of NAMESPACES) for (const r of ROOMS) {
+          assert.equal(server.roomSize(ns, r), conn.namespace(ns)?.room(r) ? 1 : 0, `roomSize(${ns}, ${r}) after ${JSON.stringify(ops)}`);
         }
         assert.deepEqual(broken, []);
         assert.equal(conn.pendingCount, 0);
