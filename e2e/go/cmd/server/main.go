@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sort"
 	"strconv"
 	"sync"
 	"syscall"
@@ -219,6 +220,10 @@ func echoHandlers(srv **neffos.Server) neffos.Namespaces {
 			},
 			"echo": func(ns *neffos.NSConn, msg neffos.Message) error { return neffos.Reply(msg.Body) },
 		},
+		// What this connection has connected and joined, for tests that compare both sides' views.
+		"probe": neffos.Events{
+			"state": func(ns *neffos.NSConn, msg neffos.Message) error { return neffos.Reply(connState(ns.Conn)) },
+		},
 		"": neffos.Events{
 			neffos.OnNativeMessage: nativeEcho,
 			"native": func(ns *neffos.NSConn, msg neffos.Message) error {
@@ -227,6 +232,27 @@ func echoHandlers(srv **neffos.Server) neffos.Namespaces {
 			},
 		},
 	}
+}
+
+// connState is {"default":[rooms…] or null,"forced":[…] or null}: the namespaces default and forced of c, each
+// with its joined rooms sorted, null when not connected (JSON, keys sorted).
+func connState(c *neffos.Conn) []byte {
+	state := map[string][]string{}
+	for _, name := range []string{"default", "forced"} {
+		ns := c.Namespace(name)
+		if ns == nil {
+			state[name] = nil
+			continue
+		}
+		rooms := []string{}
+		for _, r := range ns.Rooms() {
+			rooms = append(rooms, r.Name)
+		}
+		sort.Strings(rooms)
+		state[name] = rooms
+	}
+	b, _ := json.Marshal(state)
+	return b
 }
 
 // nativeEcho answers a native message with a native "echo:"+body, same frame type.
