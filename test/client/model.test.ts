@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { BadNamespaceError, dial, NeffosError, TimeoutError, type Conn } from '../../client/index.js';
 import { Server, reply, type Conn as ServerConn } from '../../server/index.js';
+import { waitFor } from '../server/helpers.js';
 
 const NAMESPACES = ['a', 'b'] as const;
 const ROOMS = ['r1', 'r2', 'no'] as const; // `no` is refused by both sides' _OnRoomJoin; `r2`'s handlers are async
@@ -22,7 +23,8 @@ const ROOMS = ['r1', 'r2', 'no'] as const; // `no` is refused by both sides' _On
 const ASK = { timeout: 2000 };
 
 type Op =
-  | { side: 'server'; kind: 'drop'; wait: boolean }
+  | { side: 'server'; kind: 'drop' | 'kick'; wait: boolean }
+  | { side: 'client'; kind: 'close'; wait: boolean }
   | { side: 'client' | 'server'; kind: 'connect' | 'disconnect' | 'ask' | 'leaveAll'; ns: string; wait: boolean }
   | { side: 'client' | 'server'; kind: 'join' | 'leave'; ns: string; room: string; wait: boolean };
 
@@ -42,8 +44,17 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   }),
 );
 
-/** A link drop: the server destroys the connection's TCP socket (no close frame), and the client reconnects. */
-const drop: fc.Arbitrary<Op> = fc.record({ side: fc.constant('server' as const), kind: fc.constant('drop' as const), wait: fc.boolean() });
+/**
+ * A link drop: the server destroys the connection's TCP socket (no close frame), or closes it with a close frame
+ * (`kick`, code 4001); either way the client reconnects.
+ */
+const drop: fc.Arbitrary<Op> = fc.record({ side: fc.constant('server' as const), kind: fc.constantFrom('drop' as const, 'kick' as const), wait: fc.boolean() });
+
+/** The end of the connection, from either side (reconnection off): the client's `close()` or the server's close. */
+const end: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ side: fc.constant('client' as const), kind: fc.constant('close' as const), wait: fc.boolean() }),
+  fc.record({ side: fc.constant('server' as const), kind: fc.constant('kick' as const), wait: fc.boolean() }),
+);
 
 /**
  * Runs `op` on the client or on the server's side of the same connection (the one the server holds for the client's
@@ -53,6 +64,10 @@ async function run(o: Op, conn: Conn, sconn: ServerConn | undefined): Promise<un
   try {
     if (o.kind === 'drop') {
       sconn?.request.socket.destroy();
+    } else if (o.kind === 'kick') {
+      sconn?.close(4001, 'kicked');
+    } else if (o.kind === 'close') {
+      conn.close();
     } else if (o.side === 'client') {
       switch (o.kind) {
         case 'connect': await conn.connect(o.ns); break;
@@ -93,7 +108,8 @@ function nsHandler(_n: unknown, m: { namespace: string }): void | Promise<void> 
  * The property, over one server: `drops` adds link drops to the operations, with reconnection on (the client
  * restores its namespaces and rooms on a new server connection; both sides must agree again once it is back).
  */
-async function model(t: import('node:test').TestContext, drops: boolean): Promise<void> {
+async function model(t: import('node:test').TestContext, mode: 'plain' | 'drops' | 'ends'): Promise<void> {
+  const drops = mode === 'drops';
   const events = Object.fromEntries(NAMESPACES.map((ns) => [ns, {
     echo: (_n: unknown, m: { body: unknown }) => reply(m.body as string),
     _OnRoomJoin: roomHandler,
@@ -122,7 +138,7 @@ async function model(t: import('node:test').TestContext, drops: boolean): Promis
   const reconnect = drops ? { minDelay: 1, maxDelay: 5, minUptime: 0 } : false as const;
 
   await fc.assert(
-    fc.asyncProperty(fc.array(drops ? fc.oneof({ weight: 1, arbitrary: drop }, { weight: 6, arbitrary: op }) : op, { minLength: 1, maxLength: 14 }), async (ops) => {
+    fc.asyncProperty(fc.array(mode === 'plain' ? op : fc.oneof({ weight: 1, arbitrary: drops ? drop : end }, { weight: 6, arbitrary: op }), { minLength: 1, maxLength: 14 }), async (ops) => {
       const conn = await dial(url, clientEvents, { reconnect, requestTimeout: ASK.timeout });
       const errors: unknown[] = [];
       conn.on('error', (e) => errors.push(e));
@@ -146,6 +162,18 @@ async function model(t: import('node:test').TestContext, drops: boolean): Promis
         }
         const failures = (await Promise.all(flights)).filter((e) => e !== undefined);
         for (const e of failures) assert.ok((e instanceof NeffosError && !(e instanceof TimeoutError)) || (e instanceof Error && e.message === 'no entry'), `unexpected failure: ${(e as Error)?.stack ?? e}`);
+        if (mode === 'ends' && ops.some((o) => o.kind === 'close' || o.kind === 'kick')) {
+          // The connection ended: everything on both sides is gone, nothing pending, the room index empty.
+          const id = conn.id;
+          if (conn.state !== 'closed') await new Promise((r) => conn.once('closed', r));
+          await waitFor(() => server.connection(id) === undefined, 'the server connection gone');
+          for (const ns of NAMESPACES) assert.equal(conn.namespace(ns), undefined);
+          for (const ns of NAMESPACES) for (const r of ROOMS) assert.equal(server.roomSize(ns, r), 0, `roomSize(${ns}, ${r}) after ${JSON.stringify(ops)}`);
+          assert.deepEqual(broken, []);
+          assert.equal(conn.pendingCount, 0);
+          assert.deepEqual(errors, []);
+          return;
+        }
         // Barrier: a connect the server refuses (namespace zz is not declared there) is answered after everything
         // before it; after a drop, once the client is back (reconnected: its restore is over). Until the client has
         // read the drop its state is still `open`, while requests fail with NotConnectedError.
@@ -181,6 +209,8 @@ async function model(t: import('node:test').TestContext, drops: boolean): Promis
   assert.deepEqual(escaped, []);
 }
 
-test('model: random concurrent connects, joins, leaves and asks from both sides leave client and server agreeing', (t) => model(t, false));
+test('model: random concurrent connects, joins, leaves and asks from both sides leave client and server agreeing', (t) => model(t, 'plain'));
 
-test('model: the same with link drops: the restored client and the new server connection agree', (t) => model(t, true));
+test('model: the same with link drops: the restored client and the new server connection agree', (t) => model(t, 'drops'));
+
+test('model: the same ended by either side (close, kick): nothing is left on either side', (t) => model(t, 'ends'));
