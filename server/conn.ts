@@ -123,7 +123,8 @@ export class Conn extends ValueStore {
   /**
    * Server-initiated namespace connect (Go's `Conn.Connect`): fires the local `_OnNamespaceConnect` (a thrown error
    * aborts), asks the client, then fires `_OnNamespaceConnected`. Called from `onConnect`, it accepts the connection
-   * first and waits for the handshake. A second call meanwhile gets the same promise (one NSConn, one controller).
+   * first and waits for the handshake. A second call meanwhile gets the same promise (one NSConn, one controller);
+   * during this namespace's `disconnect()`, it connects again once that settled.
    * @example
    * onConnect: (conn) => { void conn.connect('forced').then((ns) => ns.emit('welcome', 'hi')); }
    */

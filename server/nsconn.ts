@@ -54,7 +54,8 @@ export class NSConn {
   }
 
   /**
-   * Asks this client and waits for its handler's `reply(...)` (deadline: `timeout`, default 30 s).
+   * Asks this client and waits for its handler's `reply(...)` (deadline: `timeout`, default 30 s). Rejects at once with
+   * BadNamespaceError while this namespace's `disconnect()` is in flight (the client would read that first).
    * @example
    * const answer = await ns.ask('question', 'how are you?', { timeout: 5000 });
    */
@@ -67,7 +68,9 @@ export class NSConn {
 
   /**
    * Forces the client into a room (Go's `NSConn.JoinRoom` on the server): asks the client (its `_OnRoomJoin` may
-   * refuse), then fires `_OnRoomJoin` and `_OnRoomJoined` here. A second call meanwhile gets the same promise.
+   * refuse), then fires `_OnRoomJoin` and `_OnRoomJoined` here. A second call meanwhile gets the same promise; after a
+   * `leave()` of the room in flight, a new join. BadNamespaceError when this NSConn is no longer its connection's
+   * namespace or its `disconnect()` is in flight.
    */
   joinRoom(name: string, options?: AskOptions): Promise<Room> {
     const conn = this.conn;

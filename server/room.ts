@@ -27,7 +27,8 @@ export class Room {
 
   /**
    * Forces the client out of this room (Go's `Room.Leave` on the server): asks the client, then fires `_OnRoomLeave`
-   * (an error keeps the room) and `_OnRoomLeft` locally. A second call meanwhile gets the same promise.
+   * (an error keeps the room) and `_OnRoomLeft` locally. A second call meanwhile gets the same promise. BadRoomError
+   * when not joined; BadNamespaceError while the namespace's `disconnect()` is in flight (it leaves the room anyway).
    */
   leave(options?: AskOptions): Promise<void> {
     const ns = this.nsConn;
