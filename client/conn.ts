@@ -138,13 +138,18 @@ export class Conn<N extends NamespaceMap = AnyNamespaces> extends EventEmitter<C
     if (badRoom) throw new BadRoomError();
   }
 
-  /** @internal a user emit: write guard, fail fast or buffer while reconnecting */
+  /**
+   * @internal a user emit: write guard, fail fast or buffer while the link is down: reconnecting, or its socket gone
+   * before the Conn has read the close (still `open`). Sent, kept or thrown: never dropped with a `false`.
+   */
   _send(ns: NSConn<any>, m: MessageInit): boolean {
+    const down = this.state === 'reconnecting' || this._ws?.readyState !== 1;
     // bufferWhileDisconnected unset: `length < undefined` is false, as `length < 0` (nothing is kept)
-    if (this.state === 'reconnecting' && this._namespaces.get(ns.namespace) === ns && this._buffered.length < this._options.bufferWhileDisconnected!) {
+    if (down && this._namespaces.get(ns.namespace) === ns && this._buffered.length < this._options.bufferWhileDisconnected!) {
       return !!this._buffered.push([ns, m]);
     }
     this._check(ns, m.room && !ns.room(m.room));
+    if (down) throw new NotConnectedError();
     return this._raw(encode(m));
   }
 

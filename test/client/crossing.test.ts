@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dial, reply, type Conn } from '../../client/index.js';
-import { BadNamespaceError } from '../../protocol/index.js';
+import { WebSocket } from 'ws';
+import { BadNamespaceError, NotConnectedError } from '../../protocol/index.js';
 import type { Conn as ServerConn, ServerNamespaces } from '../../server/index.js';
 import { loopback } from '../server/helpers.js';
 
@@ -130,4 +131,49 @@ test('crossing (server): joins held behind an async _OnRoomJoin while the server
   assert.ok(Date.now() - started < 1000, 'at once, not at the deadline');
   await barrier(conn);
   assert.deepEqual([lb.server.roomSize('a', 'r1'), lb.server.roomSize('a', 'r2')], [0, 0]);
+});
+
+/** `ws` whose last instance can be made to report CLOSING, as a socket does once its peer has gone and before the close event. */
+function closingSocket() {
+  const made: { ws?: WebSocket & { closing: boolean } } = {};
+  const state = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'readyState')!.get!;
+  class Closing extends WebSocket {
+    closing = false;
+    constructor(url: string, protocols?: string | string[], options?: object) {
+      super(url, protocols, options);
+      made.ws = this;
+      Object.defineProperty(this, 'readyState', { get: () => (this.closing ? WebSocket.CLOSING : state.call(this)) });
+    }
+  }
+  return { Closing, made };
+}
+
+test('crossing: an emit while the socket is gone but its close not read yet throws NotConnectedError (was: false, the message lost)', async (t) => {
+  const lb = await loopback({ a: {} });
+  t.after(() => lb.stop());
+  const { Closing, made } = closingSocket();
+  const conn = await dial(lb.url, { a: {} }, { reconnect: false, WebSocket: Closing as never });
+  t.after(() => conn.close());
+  const ns = await conn.connect('a');
+  made.ws!.closing = true;
+  assert.equal(conn.state, 'open');
+  assert.throws(() => ns.emit('x', 'y'), NotConnectedError);
+});
+
+test('crossing: with bufferWhileDisconnected, such an emit is kept and arrives after the reconnection (was: false, lost)', async (t) => {
+  const got: string[] = [];
+  const lb = await loopback({ a: { note: (_n: any, m: any) => void got.push(String(m.body)) } });
+  t.after(() => lb.stop());
+  const { Closing, made } = closingSocket();
+  const conn = await dial(lb.url, { a: {} }, { reconnect: { minDelay: 1, maxDelay: 5 }, bufferWhileDisconnected: 10, WebSocket: Closing as never });
+  t.after(() => conn.close());
+  const ns = await conn.connect('a');
+  const first = made.ws!;
+  first.closing = true;
+  assert.equal(ns.emit('note', 'kept'), true);
+  const back = new Promise((r) => conn.once('reconnected', r));
+  first.terminate(); // the close the Conn had not read yet
+  await back;
+  await ns.ask('echo' as never).catch(() => undefined); // a barrier: the flush went out before it
+  assert.deepEqual(got, ['kept']);
 });

@@ -25,6 +25,7 @@ const ASK = { timeout: 2000 };
 type Op =
   | { side: 'server'; kind: 'drop' | 'kick'; wait: boolean }
   | { side: 'client'; kind: 'close'; wait: boolean }
+  | { side: 'client'; kind: 'emit'; ns: string; wait: boolean }
   | { side: 'client' | 'server'; kind: 'connect' | 'disconnect' | 'ask' | 'leaveAll'; ns: string; wait: boolean }
   | { side: 'client' | 'server'; kind: 'join' | 'leave'; ns: string; room: string; wait: boolean };
 
@@ -50,11 +51,16 @@ const op: fc.Arbitrary<Op> = fc.oneof(
  */
 const drop: fc.Arbitrary<Op> = fc.record({ side: fc.constant('server' as const), kind: fc.constantFrom('drop' as const, 'kick' as const), wait: fc.boolean() });
 
+/** A fire-and-forget emit (its body numbered by `run`): it must be sent or throw, never return false. */
+const emit: fc.Arbitrary<Op> = fc.record({ side: fc.constant('client' as const), kind: fc.constant('emit' as const), ns: fc.constantFrom(...NAMESPACES), wait: fc.boolean() });
+
 /** The end of the connection, from either side (reconnection off): the client's `close()` or the server's close. */
 const end: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ side: fc.constant('client' as const), kind: fc.constant('close' as const), wait: fc.boolean() }),
   fc.record({ side: fc.constant('server' as const), kind: fc.constant('kick' as const), wait: fc.boolean() }),
 );
+
+let emitted = 0;
 
 /**
  * Runs `op` on the client or on the server's side of the same connection (the one the server holds for the client's
@@ -68,6 +74,9 @@ async function run(o: Op, conn: Conn, sconn: ServerConn | undefined): Promise<un
       sconn?.close(4001, 'kicked');
     } else if (o.kind === 'close') {
       conn.close();
+    } else if (o.kind === 'emit') {
+      const ns = conn.namespace(o.ns);
+      if (ns && !ns.emit('note', String(++emitted))) return new Error(`emit returned false (state ${conn.state})`);
     } else if (o.side === 'client') {
       switch (o.kind) {
         case 'connect': await conn.connect(o.ns); break;
@@ -112,9 +121,11 @@ async function model(t: import('node:test').TestContext, mode: 'plain' | 'drops'
   const drops = mode === 'drops';
   const events = Object.fromEntries(NAMESPACES.map((ns) => [ns, {
     echo: (_n: unknown, m: { body: unknown }) => reply(m.body as string),
+    note: (_n: unknown, m: { body: unknown }) => void notes.push(String(m.body)),
     _OnRoomJoin: roomHandler,
     _OnRoomLeave: roomHandler,
   }]));
+  const notes: string[] = [];
   const server = new Server(events);
   const http = createServer();
   server.attach(http, { path: '/m' });
@@ -136,10 +147,12 @@ async function model(t: import('node:test').TestContext, mode: 'plain' | 'drops'
     _OnNamespaceConnect: nsHandler,
   }]));
   const reconnect = drops ? { minDelay: 1, maxDelay: 5, minUptime: 0 } : false as const;
+  // With drops, emits while the link is down are kept (bufferWhileDisconnected) and flushed after the restore.
 
   await fc.assert(
-    fc.asyncProperty(fc.array(mode === 'plain' ? op : fc.oneof({ weight: 1, arbitrary: drops ? drop : end }, { weight: 6, arbitrary: op }), { minLength: 1, maxLength: 14 }), async (ops) => {
-      const conn = await dial(url, clientEvents, { reconnect, requestTimeout: ASK.timeout });
+    fc.asyncProperty(fc.array(mode === 'plain' ? op : fc.oneof({ weight: 1, arbitrary: drops ? drop : end }, { weight: 6, arbitrary: op }, { weight: drops ? 3 : 0, arbitrary: emit }), { minLength: 1, maxLength: 14 }), async (ops) => {
+      const conn = await dial(url, clientEvents, { reconnect, requestTimeout: ASK.timeout, bufferWhileDisconnected: drops ? 100 : 0 });
+      notes.length = 0;
       const errors: unknown[] = [];
       conn.on('error', (e) => errors.push(e));
       // every state event continues from the previous `to` of the same object
@@ -200,6 +213,8 @@ async function model(t: import('node:test').TestContext, mode: 'plain' | 'drops'
         assert.deepEqual(broken, []);
         assert.equal(conn.pendingCount, 0);
         assert.deepEqual(errors, []);
+        // at most once, in order
+        assert.deepEqual(notes, [...new Set(notes)].sort((x, y) => Number(x) - Number(y)), 'each emit arrives at most once, in order');
       } finally {
         conn.close();
       }
