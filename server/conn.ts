@@ -96,8 +96,7 @@ export class Conn extends ValueStore {
 
   /** Whether the connection is closing or closed (nothing is dispatched or written any more). */
   get isClosed(): boolean {
-    const s = this.#state;
-    return s === 'closing' || s === 'closed';
+    return this.#state === 'closing' || this.#state === 'closed';
   }
 
   /** @internal the handshake completed and the connection is not closing */
@@ -253,8 +252,7 @@ export class Conn extends ValueStore {
   removeNamespace(ns: NSConn): void {
     this.#nss = withoutNamespace(this.#nss, ns);
     this.core.indexNamespace(ns, false);
-    const held = this.#extras?.held;
-    if (held) (held.gone ??= new Set()).add(ns.namespace);
+    this.#extras?.held?.went(ns.namespace);
   }
 
   /** @internal the handshake completed: open, registered, `A` + id sent */

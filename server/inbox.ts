@@ -27,6 +27,11 @@ export class Inbox {
     return true;
   }
 
+  /** Namespace `name` went away while frames are held. */
+  went(name: string): void {
+    (this.gone ??= new Set()).add(name);
+  }
+
   /** The oldest held message, or undefined. */
   next(): Message | undefined {
     const m = this.messages.shift();
