@@ -29,10 +29,9 @@ export function serve(conn: Conn<any>, m: EventMessage, ns: NSConn<any> | undefi
   const r = target._rooms.get(room);
   // A join or leave of ours in flight: the server wrote this request before its answer to ours (from its
   // _OnRoomJoined or _OnRoomLeft, which Go fires before answering), so it applies after ours: handled once that settled.
-  const moving = r?._state._now;
-  if (moving === 'joining' || moving === 'leaving') {
+  if (r && !r.joined && r._state._now !== 'left') {
     // by then the namespace may be gone (a disconnect crossed it): then the server hears so rather than waiting
-    return void r!._state._flight!.catch(() => {}).then(() => (target._live ? serve(conn, m, target) : conn._answer(m, new BadNamespaceError())));
+    return void r._state._flight!.catch(() => {}).then(() => (target._live ? serve(conn, m, target) : conn._answer(m, new BadNamespaceError())));
   }
   if (event === OnRoomJoin) {
     if (r?.joined) return conn._answer(m);

@@ -10,7 +10,7 @@ import { startLoopbackServer } from './loopback-server.js';
 
 const file = new URL('../../dist/browser/neffos.min.js', import.meta.url);
 
-// The budget is 5,000 B (issue 12; neffos.js 0.1.34 measures 4,759 B the same way) and is NOT met yet: 5,287 B
+// The budget is 5,000 B (issue 12; neffos.js 0.1.34 measures 4,759 B the same way) and is NOT met yet: 5,283 B
 // measured (docs/client.md "Size"; `npm run bench -- --only bundle` reports it against the budget). Until it is,
 // this test holds the line where the bundle stands, so no change makes it bigger unnoticed.
 const BUNDLE_CEILING = 5_290;
