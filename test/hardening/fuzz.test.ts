@@ -10,6 +10,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { dial } from '../../client/index.js';
 import { InvalidPayloadError } from '../../protocol/index.js';
 import { startScenarioServer } from '../fixtures/scenario-server.js';
+import { noEscapes } from '../fixtures/no-escapes.js';
 import { Server, reply, type ServerOptions } from '../../server/index.js';
 import { connStates, waitFor } from '../server/helpers.js';
 
@@ -26,25 +27,6 @@ const frame = fc.oneof(
   fc.constantFrom('M', 'A', 'Aspoofed', 'Hno', ';;;;;;', ';;;;;', ';'.repeat(5000), '@%!semicolon@%!'.repeat(50)),
   fc.uint8Array({ maxLength: 60 }).map((b) => Buffer.from(b)),
 );
-
-/** Fails the test if anything escapes to the process while `fn` runs (`fn` awaits its own teardown). */
-async function noEscapes(fn: () => Promise<void>): Promise<void> {
-  const escaped: unknown[] = [];
-  const onError = (e: unknown) => void escaped.push(e);
-  process.on('uncaughtException', onError);
-  process.on('unhandledRejection', onError);
-  const protoKeys = Object.getOwnPropertyNames(Object.prototype).sort();
-  try {
-    await fn();
-    await new Promise((r) => setImmediate(r)); // a rejection left unhandled in the last tick is reported before this turn
-  } finally {
-    process.off('uncaughtException', onError);
-    process.off('unhandledRejection', onError);
-  }
-  assert.deepEqual(escaped, []);
-  assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), protoKeys, 'Object.prototype untouched');
-  assert.equal(({} as Record<string, unknown>).polluted, undefined);
-}
 
 /** A plain server (no native messages, so garbage is invalid rather than native) on port 0. */
 async function startPlainServer(options: ServerOptions) {

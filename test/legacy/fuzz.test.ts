@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import WebSocket, { WebSocketServer } from 'ws';
 import { dialLegacy, LegacyServer } from '../../legacy/index.js';
+import { noEscapes } from '../fixtures/no-escapes.js';
 
 const PREFIX = 'iris-websocket-message:';
 const nasty = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'string', 'int', 'bool', 'bytes', 'any', '', 'x'];
@@ -20,24 +21,6 @@ const frame = fc.oneof(
   fc.constantFrom(PREFIX, PREFIX + ';', PREFIX.slice(0, 10), ';'.repeat(3000)),
   fc.uint8Array({ maxLength: 60 }).map((b) => Buffer.from(b)),
 );
-
-/** Fails the test if anything escapes to the process while `fn` runs; Object.prototype must stay untouched. */
-async function noEscapes(fn: () => Promise<void>): Promise<void> {
-  const escaped: unknown[] = [];
-  const onError = (e: unknown) => void escaped.push(e);
-  process.on('uncaughtException', onError);
-  process.on('unhandledRejection', onError);
-  const protoKeys = Object.getOwnPropertyNames(Object.prototype).sort();
-  try {
-    await fn();
-    await new Promise((r) => setImmediate(r));
-  } finally {
-    process.off('uncaughtException', onError);
-    process.off('unhandledRejection', onError);
-  }
-  assert.deepEqual(escaped, []);
-  assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), protoKeys, 'Object.prototype untouched');
-}
 
 test('legacy fuzz: random frames from one peer never crash the LegacyServer nor disturb a well-behaved client', async (t) => {
   const legacy = new LegacyServer({ endpoint: '/echo' });
