@@ -49,7 +49,7 @@ function checkChange<S extends string>({ states, legal }: Moves<S>, from: S, to:
 export class State<S extends string> {
   /** The state now; changed only by {@link State.to}. */
   _now: S;
-  /** The transition that last entered a `via` state (read by `enter`, which waits for a leave in flight). */
+  /** The transition that last entered a `via` state (`enter` and serve.ts wait for one in flight to settle). */
   _flight: Promise<unknown> | undefined;
   /** The moves this state may make (`enter` reads the states it goes through; the class is internal as a whole). */
   readonly _moves: Moves<S>;

@@ -152,8 +152,8 @@ export class Conn extends ValueStore {
     return this.requester().ask(message, options, then);
   }
 
-  /** @internal the request of `event` for (namespace, room) in flight, if any (it settles when that does, never rejects) */
-  inFlight(event: string, namespace: string, room = ''): Promise<void> | undefined {
+  /** @internal this side's request of `event` for (namespace, room) in flight (a connect, join, leave, disconnect), if any */
+  inFlight(event: string, namespace: string, room = ''): Promise<unknown> | undefined {
     return this.#extras?.requests?.inFlight(event, namespace, room);
   }
 
@@ -290,17 +290,19 @@ export class Conn extends ValueStore {
     const max = this.core.limits.maxNameLength;
     if (m.namespace.length > max || m.room.length > max || m.event.length > max) return this.close(1008, 'name too long');
     if (this.resolveReply(m)) return;
+    const ns = lookup(this.#nss, m.namespace);
+    // Held while its namespace went away (a disconnect crossed it): answered, where Go's is silent (below).
+    const went = ns === undefined && this.#extras?.held?.gone?.has(m.namespace) === true;
     const rule = ruleOf(m.event);
     if (rule !== undefined) {
       // An async system handler: later frames wait, so state changes keep their order.
-      const r = respond(this, rule, m as ServerMessage, this.#extras?.held?.gone);
+      const r = respond(this, rule, m as ServerMessage, went);
       if (r !== undefined) this.hold(r);
       return;
     }
-    const ns = lookup(this.#nss, m.namespace);
     if (ns) this.answerEvent(m as ServerMessage, ns);
-    // Go answers `bad namespace` and its write guard drops it: silence, but an ask held while the namespace went hears it.
-    else if (m.wait !== '' && this.#extras?.held?.gone?.has(m.namespace)) this.writeRefusal(m, new BadNamespaceError());
+    // Go answers `bad namespace` and its write guard drops it: silence; a request that `went` hears it.
+    else if (went && m.wait !== '') this.writeRefusal(m, new BadNamespaceError());
   }
 
   /** @internal Server tokens (not a client's `$…`) may be replies to `Conn.ask` or `Server.ask`. */

@@ -81,7 +81,10 @@ export class NSConn {
       return Promise.reject(new BadNamespaceError());
     }
     const leaving = conn.inFlight(OnRoomLeave, this.namespace, name);
-    if (leaving) return leaving.then(() => this.joinRoom(name, options));
+    if (leaving) {
+      const again = () => this.joinRoom(name, options); // once the leave settled, whichever way
+      return leaving.then(again, again);
+    }
     const existing = this.#joined.get(name);
     if (existing) return Promise.resolve(existing);
     return conn.once(OnRoomJoin, this.namespace, name, () =>

@@ -43,7 +43,10 @@ export class Requests {
   connect(namespace: string, options?: AskOptions): Promise<NSConn> {
     const conn = this.#conn;
     const leaving = this.inFlight(OnNamespaceDisconnect, namespace, '');
-    if (leaving) return leaving.then(() => this.connect(namespace, options));
+    if (leaving) {
+      const again = () => this.connect(namespace, options); // once the disconnect settled, whichever way
+      return leaving.then(again, again);
+    }
     return this.once(OnNamespaceConnect, namespace, '', async () => {
       await conn.untilOpen(options?.timeout ?? 10_000);
       const existing = conn.namespace(namespace);
@@ -68,14 +71,14 @@ export class Requests {
     });
   }
 
-  /** The request of `event` for (namespace, room) in flight, if any: settles when it does, never rejects. */
-  inFlight(event: string, namespace: string, room: string): Promise<void> | undefined {
-    return this.#inflight.get(event + ';' + namespace + ';' + room)?.then(ignore, ignore);
+  /** The request of `event` for (namespace, room) in flight (as `once` runs it), if any. */
+  inFlight(event: string, namespace: string, room: string): Promise<unknown> | undefined {
+    return this.#inflight.get(keyOf(event, namespace, room));
   }
 
   /** Runs `work` once per (event, namespace, room) at a time. */
   once<T>(event: string, namespace: string, room: string, work: () => Promise<T>): Promise<T> {
-    const key = event + ';' + namespace + ';' + room;
+    const key = keyOf(event, namespace, room);
     const running = this.#inflight.get(key);
     if (running) return running as Promise<T>;
     const p = work().finally(() => this.#inflight.delete(key));
@@ -84,4 +87,5 @@ export class Requests {
   }
 }
 
-const ignore = (): void => {};
+/** The key of a transition in flight. */
+const keyOf = (event: string, namespace: string, room: string): string => event + ';' + namespace + ';' + room;

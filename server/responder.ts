@@ -33,9 +33,10 @@ interface Rule {
   edFirst: boolean;
   /** Runs when the request is answered, whatever the answer. */
   settled?(ns: NSConn): void;
-  /** Whether it needs the namespace still connected after its handler (a join: the namespace may go meanwhile). */
-  inNamespace?: boolean;
-  /** A room request held while its namespace went away (a disconnect crossed it): answered, not left silent. */
+  /**
+   * A room request whose namespace went away (a disconnect crossed it) while it was held or its handler ran: answered,
+   * not left silent, and nothing recorded on the dropped handle.
+   */
   gone?(conn: Conn, m: ServerMessage): void;
 }
 
@@ -76,7 +77,6 @@ const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
     apply: (ns, m) => void ns.addRoom(m.room),
     ed: OnRoomJoined,
     edFirst: true,
-    inNamespace: true,
     gone: (conn, m) => conn.writeRefusal(m, new BadNamespaceError()),
   }],
   [OnRoomLeave, {
@@ -96,17 +96,16 @@ export function ruleOf(event: string): Rule | undefined {
 
 /**
  * Answers one request by its rule. Returns a promise while an async handler runs: the connection holds its later
- * frames until it settles, so state changes keep their order. `gone`: the namespaces that went away while frames
- * were held.
+ * frames until it settles, so state changes keep their order. `went`: its namespace went away while it was held.
  */
-export function respond(conn: Conn, rule: Rule, m: ServerMessage, gone?: ReadonlySet<string>): void | Promise<void> {
+export function respond(conn: Conn, rule: Rule, m: ServerMessage, went = false): void | Promise<void> {
   // Go ignores requests without a wait token and no-ops.
   if (m.wait === '' || m.isNoOp) return;
   const ns = rule.subject(conn, m);
   if (ns === SILENT) {
-    // Silent as for a namespace never connected (Go's write guard drops its `bad namespace`), unless the request was
-    // held while its namespace went away (`gone`: namespaces removed while frames were held).
-    if (rule.gone && gone?.has(m.namespace) && !conn.namespace(m.namespace)) rule.gone(conn, m);
+    // Silent as for a namespace never connected (Go's write guard drops its `bad namespace`), unless the request
+    // `went`: its namespace went away while frames were held.
+    if (went) rule.gone?.(conn, m);
     return;
   }
   if (ns === ACK) return conn.writeEmptyReply(m.wait);
@@ -122,8 +121,8 @@ function settle(conn: Conn, rule: Rule, ns: NSConn, m: ServerMessage, o: Outcome
   rule.settled?.(ns);
   if (!conn.isOpen) return;
   if (o !== undefined) return answer(conn, m, o);
-  // An async handler outlived the namespace (a disconnect crossed it): no room on a handle the connection dropped.
-  if (rule.inNamespace && !connected(ns)) return conn.writeRefusal(m, new BadNamespaceError());
+  // An async handler outlived the namespace (a disconnect crossed it): nothing on a handle the connection dropped.
+  if (rule.gone && !connected(ns)) return rule.gone(conn, m);
   if (rule.done(ns, m)) return conn.writeEmptyReply(m.wait);
   rule.apply(ns, m);
   if (!rule.edFirst) conn.writeEmptyReply(m.wait);
